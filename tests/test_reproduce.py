@@ -1,0 +1,45 @@
+"""End-to-end checks of `brainalign reproduce`: the whole quick chain through papermill, and its failure report."""
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from brainalign.core import ReproduceError, chain_notebooks, main, reproduce
+
+
+def test_quick_chain_runs_every_notebook_and_writes_its_figures(tmp_path):
+    figures, runs = tmp_path / "figures", tmp_path / "runs"
+    cmd = [sys.executable, "-c", "from brainalign.core import main; raise SystemExit(main())", "reproduce",
+           "--mode", "quick", "--run-id", "pytest", "--runs-dir", str(runs), "--figures-dir", str(figures)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for nb in chain_notebooks():
+        assert f"{nb.stem} done in" in done.stdout
+        assert (runs / "pytest" / nb.name).exists()
+        assert list(figures.glob(f"{nb.name[:2]}_*.png")), f"{nb.name} wrote no figure"
+
+
+def _notebook_that_fails(folder):
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "python3", "language": "python"}
+    params = nbformat.v4.new_code_cell('MODE = "quick"\nOUT_DIR = None\nSEED = 0')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell('raise ValueError("voxel 7 is constant")')]
+    nbformat.write(nb, folder / "07_broken.ipynb")
+
+
+def test_a_failing_notebook_is_named_with_its_cell_and_error(tmp_path):
+    _notebook_that_fails(tmp_path / "nbs")
+    with pytest.raises(ReproduceError) as failure:
+        reproduce(nbs=tmp_path / "nbs", runs=tmp_path / "runs", run_id="broken", figures=tmp_path / "figures")
+    message = str(failure.value)
+    assert "07_broken.ipynb failed in cell" in message
+    assert "ValueError: voxel 7 is constant" in message
+    assert (tmp_path / "runs" / "broken" / "07_broken.ipynb").exists()
+
+
+def test_command_line_reports_bad_arguments(capsys):
+    assert main(["reproduce", "--only", "42"]) == 1
+    assert "no notebook numbered ['42']" in capsys.readouterr().err
