@@ -3,10 +3,8 @@
 Run: python benchmarks/feature_extraction.py [n_words]   (default 240 words of the embedded story, SmolLM2-135M,
 80 words of context, all 31 layers; writes benchmarks/results/feature_extraction.json)
 Both compute every word's mean token state with >= 80 words of preceding context, all layers per forward pass."""
-import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -14,6 +12,8 @@ import torch
 from brainalign.core import load_model
 from brainalign.data import default_stimulus
 from brainalign.encoding import _word_states, extract_features, tokenize_runs
+
+from _results import save_result
 
 
 def naive(model, tokenizer, stimulus, context_words):
@@ -44,9 +44,7 @@ def main(n_words=240, context_words=80):
     print(f"extract_features: {result['batched_words_per_s']:.1f} words/s; naive one window per word: "
           f"{result['naive_words_per_s']:.1f} words/s -> {result['speedup']:.1f} x faster "
           f"({n_words} words, {context_words} words of context, 31 layers, SmolLM2-135M, CPU)")
-    out = Path(__file__).parent / "results" / "feature_extraction.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
+    save_result("feature_extraction", result)
 
 
 if __name__ == "__main__":

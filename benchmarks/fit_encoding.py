@@ -8,9 +8,10 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+
+from _results import save_result
 
 ALPHAS = np.logspace(-1, 6, 15)
 
@@ -77,9 +78,7 @@ def main():
     print(f"scikit-learn RidgeCV(alpha_per_target=True) {sk:.1f} s -> fit_encoding is {sk / ours:.1f} x faster")
     print(f"25,000 voxels: peak RSS {peak['peak_gib']:.2f} GiB (+{peak['growth_gib']:.2f} GiB during the fit; "
           f"X and Y take {peak['data_gib']:.2f} GiB)")
-    out = Path(__file__).parent / "results" / "fit_encoding.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
+    save_result("fit_encoding", result)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,10 @@
 
 Run: python benchmarks/load_model.py   (prints a table; writes benchmarks/results/load_model.json)
 The first load uses a fresh temporary cache, so it measures the real one-time cost."""
-import json
 import os
 import tempfile
 import time
-from pathlib import Path
+from _results import save_result
 
 
 def timed(fn):
@@ -30,9 +29,7 @@ def main():
     for what, seconds in rows.items():
         print(f"{what:<58s} {seconds:7.2f} s")
     print(f"{'cached load is faster than dequantising by':<58s} {speedup:7.1f} x")
-    out = Path(__file__).parent / "results" / "load_model.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"seconds": rows, "speedup": speedup}, indent=2))
+    save_result("load_model", {"seconds": rows, "speedup": speedup})
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ The story's spaCy parse and MiniLM embeddings come from the disk cache (one warm
 import json
 import subprocess
 import sys
-from pathlib import Path
+
+from _results import save_result
 
 CHILD = """
 import json, resource, time
@@ -38,9 +39,7 @@ def main():
         print(f"{label:5s} {size[0]} subjects x {size[1]:6d} voxels: {r['seconds']:6.1f} s, peak RSS {r['peak_gib']:.2f} GiB "
               f"(+{r['peak_above_start_gib']:.2f} GiB while simulating), returns {r['returned_gib']:.2f} GiB "
               f"-> peak growth / returned = {r['peak_above_start_gib'] / r['returned_gib']:.2f} x")
-    out = Path(__file__).parent / "results" / "simulate_brain.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    save_result("simulate_brain", results)
 
 
 if __name__ == "__main__":

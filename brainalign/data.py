@@ -10,7 +10,7 @@ __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'HP_SUBJECTS', 'MOTH_TR', 'MOTH_SIL
            'word_meaning', 'SimulatedTruth', 'simulate_brain', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling',
            'keep_voxels', 'select_voxels']
 
-# %% ../nbs/01_data.ipynb #3dc315b2
+# %% ../nbs/01_data.ipynb #029d773e
 import json
 import re
 import warnings
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+import torch
 from scipy.stats import gamma
 
 from .core import cache_key, data_dir, disk_cache, load_model, project_root
@@ -253,7 +254,7 @@ def _read_hf5(path: Path) -> np.ndarray:
             raise ValueError(f"{path}: no dataset 'data'; datasets present: {list(f)}")
         return f["data"][:]
 
-# %% ../nbs/01_data.ipynb #fff82c1a
+# %% ../nbs/01_data.ipynb #527df11e
 def load_moth(folder, subjects, stories=None, tr=MOTH_TR, start_time=10.0, pad=5, trim=(10, 5),
               bad_voxels="raise") -> FMRIDataset:
     """Moth Radio Hour fMRI (OpenNeuro ds003020) from `folder` (the dataset root or its `derivative/`); stories become runs.
@@ -271,11 +272,11 @@ def load_moth(folder, subjects, stories=None, tr=MOTH_TR, start_time=10.0, pad=5
     missing = [s for s in stories if s not in respdict]
     if missing:
         raise ValueError(f"{respdict_path}: no entry for stories {missing}; it lists {len(respdict)} stories")
-    words, onsets, offsets, runs, tr_times, tr_runs, kept = [], [], [], [], [], [], []
+    words, story_of_word, onsets, offsets, runs, tr_times, tr_runs, kept = [], [], [], [], [], [], [], []
     responses = {s: [] for s in subjects}
     for run, story in enumerate(stories, 1):
         w, on, off = read_textgrid_words(derivative / "TextGrids" / f"{story}.TextGrid")
-        words += w; onsets.append(on); offsets.append(off); runs.append(np.full(len(w), run))
+        words += w; story_of_word += [story] * len(w); onsets.append(on); offsets.append(off); runs.append(np.full(len(w), run))
         n_grid = int(respdict[story]) - pad
         tr_times.append(np.arange(n_grid) * tr - start_time); tr_runs.append(np.full(n_grid, run))
         trimmed = np.zeros(n_grid, bool); trimmed[trim[0]:n_grid - trim[1]] = True
@@ -288,7 +289,7 @@ def load_moth(folder, subjects, stories=None, tr=MOTH_TR, start_time=10.0, pad=5
             responses[s].append(Y.astype(np.float32))
         kept.append(trimmed if responses[subjects[0]][-1].shape[0] == trimmed.sum() else np.ones(n_grid, bool))
     stimulus = Stimulus(words, np.concatenate(onsets), np.concatenate(offsets), np.concatenate(runs),
-                        {"story": [st for st, r in zip(stories, range(1, len(stories) + 1)) for _ in range(int((np.concatenate(runs) == r).sum()))]},
+                        {"story": story_of_word},
                         source=str(derivative / "TextGrids"))
     stacked = {}
     for s, blocks in responses.items():
@@ -425,7 +426,7 @@ def hrf_matrix(stimulus: Stimulus, tr_times, tr_runs, hrf=double_gamma_hrf) -> n
     same_run = np.asarray(tr_runs)[:, None] == stimulus.runs[None, :]
     return np.where(same_run & (lag >= 0), hrf(lag), 0.0).astype(np.float32)
 
-# %% ../nbs/01_data.ipynb #b6b8d03c
+# %% ../nbs/01_data.ipynb #4ae0f833
 def word_surface_features(words, content) -> np.ndarray:
     "(n_words, 3): length in letters, Zipf frequency (wordfreq) and function-word flag (1 - content), raw."
     from wordfreq import zipf_frequency
@@ -448,7 +449,7 @@ def word_meaning(words, n_components=32, seed=0) -> np.ndarray:
         vectors = []
         for start in range(0, len(vocab), 256):
             batch = tokenizer(vocab[start:start + 256], return_tensors="pt", padding=True)
-            with __import__("torch").no_grad():
+            with torch.no_grad():
                 states = model(**batch).last_hidden_state
             mask = batch["attention_mask"][..., None]
             vectors.append(((states * mask).sum(1) / mask.sum(1)).numpy())

@@ -384,11 +384,12 @@ def fit_encoding(X, Y, runs, n_delays=4, alphas=np.logspace(-1, 6, 15), held_out
         model.significant = false_discovery_control(model.pvalues, method="bh") < 0.05
     return model
 
-# %% ../nbs/02_encoding.ipynb #fa8bd04e
+# %% ../nbs/02_encoding.ipynb #8338e7da
 def brain_score(scores, noise_ceiling=None, min_ceiling=0.05) -> dict:
     "Mean r over voxels with noise ceiling >= `min_ceiling` (all voxels without a ceiling), and mean r / mean ceiling."
     scores = np.asarray(scores)
-    keep = np.ones(len(scores), bool) if noise_ceiling is None else np.asarray(noise_ceiling) >= min_ceiling
+    noise_ceiling = None if noise_ceiling is None else np.asarray(noise_ceiling)
+    keep = np.ones(len(scores), bool) if noise_ceiling is None else noise_ceiling >= min_ceiling
     r = float(scores[keep].mean()) if keep.any() else np.nan
     normalized = r / float(np.mean(noise_ceiling[keep])) if noise_ceiling is not None and keep.any() else np.nan
     return {"brain_score": r, "normalized_brain_score": normalized, "n_voxels": int(keep.sum())}
