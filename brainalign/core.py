@@ -94,7 +94,7 @@ def cache_key(**depends_on) -> str:
     text = json.dumps(_hashable(depends_on), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-# %% ../nbs/00_core.ipynb #29dd2c57
+# %% ../nbs/00_core.ipynb #72070659
 def atomic_write(path, write) -> Path:
     "Call `write(tmp)` on a temporary sibling of `path` (a file or a folder), then rename it onto `path` in one step."
     path = Path(path)
@@ -102,9 +102,11 @@ def atomic_write(path, write) -> Path:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)
-        if tmp.is_dir() and path.is_dir():  # another process finished first: keep its copy
-            return path
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            if not (tmp.is_dir() and path.is_dir()):
+                raise  # a folder another process finished first is kept; anything else is a real error
     finally:
         if tmp.is_dir():
             shutil.rmtree(tmp)

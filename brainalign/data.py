@@ -7,10 +7,10 @@ __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'HP_SUBJECTS', 'MOTH_TR', 'MOTH_SIL
            'HALF_LIVES', 'Stimulus', 'find_bad_voxels', 'clean_responses', 'FMRIDataset', 'load_hp',
            'read_textgrid_words', 'load_moth', 'reading_stimulus', 'stimulus_from_conllu', 'annotate_with_spacy',
            'read_story', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'word_surface_features',
-           'word_meaning', 'SimulatedTruth', 'simulate_brain', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling',
-           'keep_voxels', 'select_voxels']
+           'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain', 'noise_ceiling_from_repeats',
+           'estimate_noise_ceiling', 'keep_voxels', 'select_voxels']
 
-# %% ../nbs/01_data.ipynb #029d773e
+# %% ../nbs/01_data.ipynb #2e123ed2
 import json
 import re
 import warnings
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from scipy.stats import gamma
 
-from .core import cache_key, data_dir, disk_cache, load_model, project_root
+from .core import disk_cache, load_model, project_root
 
 # %% ../nbs/01_data.ipynb #338a85aa
 PARAGRAPH_BREAK = "¶"  # stands for a paragraph break that occupies a word slot (Harry Potter's "+")
@@ -497,7 +497,7 @@ class SimulatedTruth:
                        signal={s: S[:, keep] for s, S in self.signal.items()},
                        noise_ceiling={s: c[keep] for s, c in self.noise_ceiling.items()})
 
-# %% ../nbs/01_data.ipynb #06ea54b9
+# %% ../nbs/01_data.ipynb #2746ebd0
 def _integrate(X: np.ndarray, runs: np.ndarray, half_life: int) -> np.ndarray:
     "Causal sum over the last 4 half-lives of words with weight 0.5**(lag / half_life), restarted at each run."
     from scipy.signal import lfilter
@@ -515,19 +515,19 @@ def _ar1_noise(rng, tr_runs: np.ndarray, phi: np.ndarray) -> np.ndarray:
     return noise
 
 
-def _columnwise_corr(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    "Pearson r between matching columns of A and B (0 where either is constant)."
+def pearson_columns(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    "(n_columns,) Pearson r between matching columns of A and B (0 where either is constant)."
     A, B = A - A.mean(0), B - B.mean(0)
-    denom = np.sqrt((A ** 2).sum(0) * (B ** 2).sum(0))
+    denom = np.sqrt((A * A).sum(0) * (B * B).sum(0))
     return np.divide((A * B).sum(0), denom, out=np.zeros(A.shape[1]), where=denom > 0)
 
-# %% ../nbs/01_data.ipynb #5113a9d8
+# %% ../nbs/01_data.ipynb #08d91fb6
 def simulate_brain(stimulus=None, n_subjects=4, n_voxels=2000, seed=0, tr=2.0, rest_s=10.0, trim=(10, 5),
                    fractions=(0.4, 0.3, 0.3), max_ceiling=0.6, n_meaning=32) -> FMRIDataset:
     """Simulated fMRI responses to `stimulus` (default: the embedded story) with `ground_truth` (a `SimulatedTruth`).
 
     fractions : share of integrative, local and noise voxels. `trim` drops the first and last TRs of each run,
-    as data releases do. The estimated noise ceiling (`estimate_noise_ceiling`) is attached."""
+    as data releases do. With >= 2 subjects the estimated noise ceiling (`estimate_noise_ceiling`) is attached."""
     stimulus = stimulus or default_stimulus()
     if "upos" not in stimulus.annotations:
         stimulus = annotate_with_spacy(stimulus)
@@ -568,11 +568,13 @@ def simulate_brain(stimulus=None, n_subjects=4, n_voxels=2000, seed=0, tr=2.0, r
         Y *= sigma  # in place: at full size each of these arrays is a quarter of a GiB
         Y += S
         responses[subject], signals[subject] = Y.astype(np.float32), S.astype(np.float32)
-        ceilings[subject] = _columnwise_corr(S, Y)
+        ceilings[subject] = pearson_columns(S, Y)
     truth = SimulatedTruth(population, half_life, window, signals, ceilings, H, content, stimulus.runs)
     dataset = FMRIDataset(stimulus, tr_times, tr_runs, kept, responses, tr=tr, ground_truth=truth,
                           name=f"simulated(seed={seed})")
-    estimate = estimate_noise_ceiling(dataset) if n_subjects > 1 else np.full(n_voxels, np.nan)
+    if n_subjects < 2:
+        return dataset
+    estimate = estimate_noise_ceiling(dataset)
     return replace(dataset, noise_ceiling={s: estimate for s in dataset.subjects})
 
 # %% ../nbs/01_data.ipynb #827e0757

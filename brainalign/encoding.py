@@ -4,19 +4,19 @@
 
 # %% auto #0
 __all__ = ['RunTokens', 'tokenize_runs', 'is_causal', 'Window', 'ContextPlan', 'extract_features', 'tr_weights', 'words_to_trs',
-           'add_delays', 'FeaturePipeline', 'pearson_columns', 'zscore_runs', 'circular_shift_pvalues', 'EncodingModel',
-           'fit_encoding', 'brain_score', 'layer_scores', 'TRContext', 'tr_context', 'predict_tr']
+           'add_delays', 'FeaturePipeline', 'zscore_runs', 'circular_shift_pvalues', 'EncodingModel', 'fit_encoding',
+           'brain_score', 'layer_scores', 'TRContext', 'tr_context', 'predict_tr']
 
-# %% ../nbs/02_encoding.ipynb #d481b604
-from dataclasses import dataclass, field
+# %% ../nbs/02_encoding.ipynb #e1c62783
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import cache_key, check_layers, disk_cache, model_fingerprint
-from .data import PARAGRAPH_BREAK, FMRIDataset, Stimulus
+from .core import check_layers, disk_cache, model_fingerprint
+from .data import PARAGRAPH_BREAK, FMRIDataset, Stimulus, pearson_columns
 
 # %% ../nbs/02_encoding.ipynb #c36e6510
 @dataclass
@@ -253,7 +253,7 @@ class FeaturePipeline:
             raise ValueError(f"word features have NaN/inf in rows (words) {bad[:8].tolist()}; expected finite (n_words, H)")
         return add_delays(self.weights @ word_features, self.delays, self.tr_runs)[self.kept_trs]
 
-# %% ../nbs/02_encoding.ipynb #7b0ffe08
+# %% ../nbs/02_encoding.ipynb #a615de5a
 def _standardize(A, mean=None, std=None):
     "(standardized A, mean, std); statistics computed from A unless given. Constant columns keep std 1."
     if mean is None:
@@ -269,13 +269,6 @@ def _ridge_cv(X, Y, runs, alphas):
     splits = list(LeaveOneGroupOut().split(X, groups=runs))
     model = RidgeCV(alphas=np.asarray(alphas, float), fit_intercept=False, cv=splits, solver_params={"warn": False}).fit(X, Y)
     return np.asarray(model.coef_, X.dtype), np.asarray(model.best_alphas_)
-
-
-def pearson_columns(A, B) -> np.ndarray:
-    "(n_columns,) Pearson r between matching columns of A and B (0 where one is constant)."
-    A, B = A - A.mean(0), B - B.mean(0)
-    denom = np.sqrt((A * A).sum(0) * (B * B).sum(0))
-    return np.divide((A * B).sum(0), denom, out=np.zeros(A.shape[1]), where=denom > 0)
 
 
 def zscore_runs(A, runs) -> np.ndarray:
