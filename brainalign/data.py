@@ -336,9 +336,9 @@ def _display_words(sentence):
         words.append(("".join(form for form, _ in group), head))
     return words
 
-# %% ../nbs/01_data.ipynb #4cd27a3a
+# %% ../nbs/01_data.ipynb #e81287e2
 def stimulus_from_conllu(paths, seconds_per_word=0.5, fixation_s=20.0, max_words=None) -> Stimulus:
-    "A reading-paradigm stimulus from CoNLL-U files (one run per file) keeping the gold annotation of each word."
+    "A reading-paradigm stimulus from CoNLL-U files (one run per file, at most `max_words` each) with each word's gold annotation."
     import conllu
     paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
     runs, notes, n_sentences = [], {k: [] for k in (*ANNOTATION_FIELDS, "sentence", "document")}, 0
@@ -348,9 +348,9 @@ def stimulus_from_conllu(paths, seconds_per_word=0.5, fixation_s=20.0, max_words
         words = []
         with open(path, encoding="utf-8") as f:
             for sentence in conllu.parse_incr(f):
-                for form, tok in _display_words(sentence):
-                    if max_words and len(words) >= max_words:
-                        break
+                if max_words and len(words) >= max_words:
+                    break
+                for form, tok in _display_words(sentence)[:max_words - len(words) if max_words else None]:
                     words.append(form)
                     feats = tok["feats"] or {}
                     for k, v in zip(ANNOTATION_FIELDS, (tok["upos"], tok["xpos"], tok["lemma"],
