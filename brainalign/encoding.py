@@ -413,20 +413,18 @@ def layer_scores(model, tokenizer, dataset: FMRIDataset, layers=None, context_wo
             rows.append({"layer": layer, "subject": s, **brain_score(per_voxel[layer][s], ceiling, min_ceiling)})
     return pd.DataFrame(rows), per_voxel
 
-# %% ../nbs/02_encoding.ipynb #b0a3f934
+# %% ../nbs/02_encoding.ipynb #082035ce
 @dataclass
 class TRContext:
     "The context tokens of one TR and the windows that turn them into its delayed features."
     tr_index: int  # index into all TRs of the dataset
-    run: int  # index into the plan's runs
-    token_start: int  # first context token within the run's tokens
+    plan: ContextPlan  # the context convention that produced the features
+    token_start: int  # first context token within its run's tokens
     input_ids: torch.Tensor  # (n_tokens,) context token ids, without special tokens
     word_of_token: np.ndarray  # (n_tokens,) stimulus word of every context token
     windows: list  # Window objects whose targets include the needed words
     needed: np.ndarray  # stimulus indices of the words with nonzero TR weight
     weights: np.ndarray  # (n_delays, n_needed) weight of each needed word in each delayed TR
-    prefix: list
-    suffix: list
 
     @property
     def words(self) -> np.ndarray:
@@ -436,20 +434,20 @@ class TRContext:
     def features(self, model, inputs_embeds: torch.Tensor, layer: int) -> torch.Tensor:
         "(n_delays * H,) delayed features of the TR from `inputs_embeds` (n_tokens, H_embed), differentiable."
         embed = model.get_input_embeddings()
-        prefix, suffix = embed(torch.tensor(self.prefix, dtype=torch.long)), embed(torch.tensor(self.suffix, dtype=torch.long))
-        rt_wot = self.word_of_token
+        prefix = embed(torch.tensor(self.plan.prefix, dtype=torch.long))
+        suffix = embed(torch.tensor(self.plan.suffix, dtype=torch.long))
         states = {}
-        for w in self.windows:
-            start = int(np.searchsorted(rt_wot, w.first)); end = int(np.searchsorted(rt_wot, w.target_end))
+        for w in self.windows:  # the very windows (spans, special tokens, word labels) that extract_features ran
+            start, end = (i - self.token_start for i in self.plan.token_span(w))
+            _, words = _window_inputs(self.plan, w)
             x = torch.cat([prefix, inputs_embeds[start:end], suffix])[None]
             hidden = model(inputs_embeds=x, output_hidden_states=True).hidden_states[layer][0]
-            words = np.concatenate([np.full(len(self.prefix), -1), rt_wot[start:end], np.full(len(self.suffix), -1)])
             targets = [t for t in self.needed if w.target_start <= t < w.target_end]
             states.update(zip(targets, _word_states(hidden, words, targets)))
         word_states = torch.stack([states[t] for t in self.needed])  # (n_needed, H)
         return (torch.as_tensor(self.weights, dtype=word_states.dtype) @ word_states).reshape(-1)
 
-# %% ../nbs/02_encoding.ipynb #2a522b88
+# %% ../nbs/02_encoding.ipynb #4e183cb0
 def tr_context(pipeline: FeaturePipeline, kept_row: int) -> TRContext:
     "The `TRContext` of the `kept_row`-th kept TR under `pipeline`'s context convention."
     tr_index = int(np.flatnonzero(pipeline.kept_trs)[kept_row])
@@ -462,11 +460,10 @@ def tr_context(pipeline: FeaturePipeline, kept_row: int) -> TRContext:
         raise ValueError(f"kept TR {kept_row} (TR {tr_index}) has no words in its delayed TRs {rows}: nothing to attribute")
     plan = pipeline.plan
     windows = list({(w.run, w.first, w.target_start): w for w in map(plan.window_of, needed)}.values())
-    run = windows[0].run
     start = min(plan.token_span(w)[0] for w in windows); end = max(plan.token_span(w)[1] for w in windows)
-    rt = plan.runs[run]
-    return TRContext(tr_index, run, start, torch.tensor(rt.ids[start:end], dtype=torch.long), rt.word_of_token[start:end],
-                     windows, needed, weights[:, needed], list(plan.prefix), list(plan.suffix))
+    rt = plan.runs[windows[0].run]  # all in the TR's run: TR weights never cross runs
+    return TRContext(tr_index, plan, start, torch.tensor(rt.ids[start:end], dtype=torch.long), rt.word_of_token[start:end],
+                     windows, needed, weights[:, needed])
 
 
 def predict_tr(model, encoding: EncodingModel, context: TRContext, layer: int, inputs_embeds=None) -> torch.Tensor:
