@@ -4,14 +4,15 @@
 
 # %% auto #0
 __all__ = ['AGGREGATIONS', 'TARGETS', 'METHODS', 'TOP_K', 'SHARES', 'aggregate', 'tokens_to_words', 'WordAttribution',
-           'attribute_ba', 'NextWordContext', 'next_word_context', 'attribute_nwp_trs', 'attribute_nwp', 'iou_chance',
-           'topk_overlap', 'attribution_spread', 'positional_profile', 'centre_of_mass', 'layer_group',
-           'truth_recovery', 'random_attribution', 'attribution_page', 'save_html', 'bootstrap_ci']
+           'default_token_budget', 'attribute_ba', 'NextWordContext', 'next_word_context', 'attribute_nwp_trs',
+           'attribute_nwp', 'iou_chance', 'topk_overlap', 'attribution_spread', 'positional_profile', 'centre_of_mass',
+           'layer_group', 'truth_recovery', 'random_attribution', 'attribution_page', 'save_html', 'bootstrap_ci']
 
 # %% ../nbs/03_attribution.ipynb #5c2a44cf
 import html
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -171,6 +172,12 @@ def _ig(losses, embeds: list, names: list, aggregation: str, steps: int, baselin
     return scores, gaps
 
 # %% ../nbs/03_attribution.ipynb #c57b9cff
+def default_token_budget(model) -> int:
+    """Tokens per batch: 16,384 on a GPU; 512 on a CPU, where padding larger batches costs more than it saves
+    (measured in benchmarks/attribution.py)."""
+    return 16_384 if model.device.type == "cuda" else 512
+
+
 def _check_method(method: str, steps: int):
     if method not in METHODS:
         raise ValueError(f"Unknown method={method!r}; expected one of {METHODS}")
@@ -182,6 +189,8 @@ def _attribute(model, contexts: list, costs: list, losses_for, names: list, desc
                ig_method, aggregation, token_budget, cache, depends_on: dict, desc: str) -> list:
     "For every context, {objective: WordAttribution}, computed in token-budget batches and cached per batch."
     embed = model.get_input_embeddings()
+    token_budget = token_budget or default_token_budget(model)
+    fingerprint = model_fingerprint(model) if cache else None
 
     def compute(batch):
         items = [contexts[i] for i in batch]
@@ -198,7 +207,7 @@ def _attribute(model, contexts: list, costs: list, losses_for, names: list, desc
     def work(batch):
         if not cache:
             return compute(batch)
-        key = dict(depends_on, model=model_fingerprint(model), dtype=str(model.dtype), device=model.device.type,
+        key = dict(depends_on, model=fingerprint, dtype=str(model.dtype), device=model.device.type,
                    contexts=[contexts[i] for i in batch], method=method, aggregation=aggregation,
                    ig=[steps, baseline, ig_method] if method == "ig" else None)
         return disk_cache("attribution", lambda: compute(batch), **key)
@@ -244,7 +253,7 @@ def _check_ba_inputs(model, pipeline, encodings: dict, responses, layers):
 
 def attribute_ba(model, pipeline: FeaturePipeline, encodings: dict, responses, rows, layers=None, voxels=None,
                  method="gxi", steps=32, baseline="zeros", ig_method="gausslegendre", aggregation="sum",
-                 token_budget=4096, cache=True) -> dict:
+                 token_budget=None, cache=True) -> dict:
     """BA attribution of kept TRs `rows`: {(layer, voxel set): [WordAttribution per row]}.
 
     encodings : {layer: EncodingModel} fitted on `pipeline`'s design; responses : (n_kept_trs, n_voxels) measured, in the
@@ -343,7 +352,7 @@ def _nwp(model, tokenizer, items, method, steps, baseline, ig_method, aggregatio
 
 
 def attribute_nwp_trs(model, tokenizer, pipeline: FeaturePipeline, rows, method="gxi", steps=32, baseline="zeros",
-                      ig_method="gausslegendre", aggregation="sum", token_budget=4096, cache=True) -> list:
+                      ig_method="gausslegendre", aggregation="sum", token_budget=None, cache=True) -> list:
     "NWP attribution of kept TRs `rows` on the same context words as BA: one `WordAttribution` per row."
     _check_method(method, steps)
     items = []
@@ -364,7 +373,7 @@ def attribute_nwp(model, tokenizer, words, next_word: str, method="gxi", steps=3
     plan = ContextPlan.build(model, tokenizer, stimulus, context_words=len(words))
     end = int(np.searchsorted(plan.runs[0].word_of_token, len(words)))
     item = next_word_context(plan, 0, 0, end)
-    return _nwp(model, tokenizer, [item], method, steps, baseline, ig_method, aggregation, 4096, False)[0]
+    return _nwp(model, tokenizer, [item], method, steps, baseline, ig_method, aggregation, None, False)[0]
 
 # %% ../nbs/03_attribution.ipynb #c090c559
 TOP_K = (1, 5, 10, 20, 30, 50)
@@ -474,7 +483,7 @@ def attribution_page(pairs: list, texts, title: str = "BA and NWP attribution") 
             f"</head><body><h1>{html.escape(title)}</h1>{''.join(blocks)}</body></html>")
 
 
-def save_html(page: str, path) -> "Path":
+def save_html(page: str, path) -> Path:
     "Write an HTML page atomically."
     return atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
 

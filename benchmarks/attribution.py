@@ -1,0 +1,124 @@
+"""Benchmark: the batched attribution engine (attribute_ba) against the loops it replaces, on SmolLM2-135M.
+
+Run: python benchmarks/attribution.py [n_trs]   (default 8 held-out TRs of the quick simulated brain, 80 words of
+context, 200 voxels; writes benchmarks/results/attribution.json). Measures, each as a ratio from one run:
+- contexts/s of batched GXI (one forward per batch, one backward per layer) against a per-context captum
+  `InputXGradient` loop (one forward and backward per TR and layer, through `predict_tr`), for 1 and 3 layers;
+- attribute_ba's time over a bare padded forward + backward of the same contexts (no attribution bookkeeping);
+- Integrated Gradients (8 steps) over GXI;
+- peak resident memory while attributing one 640-word context (in a child process, peak reset just before).
+"""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from brainalign.core import load_model, set_seed
+from brainalign.data import simulate_brain
+from brainalign.encoding import (FeaturePipeline, _padded_forward, extract_features, fit_encoding, predict_tr,
+                                 tr_context, zscore_runs)
+from brainalign.attribution import _plan_batches, attribute_ba, default_token_budget
+
+from _results import save_result
+
+LAYERS = [6, 15, 24]
+
+
+def setup(context_words=80, n_voxels=200):
+    "SmolLM2, the quick simulated brain, and encoding models of LAYERS fitted on its first 200 voxels."
+    set_seed(0)
+    model, tokenizer = load_model("smollm2-135m")
+    dataset = simulate_brain(n_subjects=4, n_voxels=2000, seed=0)
+    runs = dataset.tr_runs[dataset.kept_trs]
+    Y = zscore_runs(dataset.responses["sim01"][:, :n_voxels], runs)
+    grid = list(range(0, 31, 3)) if context_words == 80 else [15]  # notebook 02's request: read from its cache
+    features = extract_features(model, tokenizer, dataset.stimulus, grid, context_words)
+    pipeline = FeaturePipeline.build(model, tokenizer, dataset, context_words)
+    layers = LAYERS if context_words == 80 else [15]
+    encodings = {layer: fit_encoding(pipeline.design(features[layer]), Y, runs, permutation_test=False) for layer in layers}
+    rows = np.flatnonzero(runs == runs.max())[10:]
+    return model, pipeline, encodings, Y, rows
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def captum_loop(model, pipeline, encodings, Y, rows, layers):
+    "What one would write with captum: InputXGradient per TR and layer, through the single-TR path."
+    from captum.attr import InputXGradient
+    for row in rows:
+        context = tr_context(pipeline, int(row))
+        emb = model.get_input_embeddings()(context.input_ids)[None].detach()
+        for layer in layers:
+            loss = lambda e: (predict_tr(model, encodings[layer], context, layer, e[0]) - torch.as_tensor(Y[row])).pow(2).mean()[None]
+            InputXGradient(loss).attribute(emb)
+
+
+def bare(model, pipeline, rows, layers):
+    "The floor: the engine's batches as plain padded forwards, one backward per layer of a plain scalar."
+    contexts = [tr_context(pipeline, int(row)) for row in rows]
+    costs = [sum(t - s for s, t in map(c.plan.token_span, c.windows)) for c in contexts]
+    for batch in _plan_batches(costs, default_token_budget(model)):
+        embeds = [model.get_input_embeddings()(contexts[i].input_ids).detach().requires_grad_(True) for i in batch]
+        windows = [e[s - contexts[i].token_start:t - contexts[i].token_start] for i, e in zip(batch, embeds)
+                   for s, t in map(contexts[i].plan.token_span, contexts[i].windows)]
+        hidden = _padded_forward(model, windows, layers)
+        for j, layer in enumerate(layers):
+            torch.autograd.grad(hidden[layer].pow(2).mean(), embeds, retain_graph=j < len(layers) - 1)
+
+
+def _rss_gib(field: str) -> float:
+    "VmRSS (now) or VmHWM (peak since the last reset) of this process, in GiB."
+    line = next(l for l in open("/proc/self/status") if l.startswith(field))
+    return int(line.split()[1]) / 2**20
+
+
+def memory_640():
+    "Child process: peak RSS while attributing the longest 640-word context of the held-out run at layer 15."
+    torch.set_num_threads(2)
+    model, pipeline, encodings, Y, rows = setup(context_words=640)
+    Path("/proc/self/clear_refs").write_text("5")  # reset the peak (Linux): what follows is the attribution's own
+    before = _rss_gib("VmRSS")
+    ba = attribute_ba(model, pipeline, encodings, Y, rows[-1:], cache=False)
+    print(f"{len(ba[15, 'all'][0])} {before:.3f} {_rss_gib('VmHWM'):.3f}")
+
+
+def main(n_trs=8):
+    torch.set_num_threads(2)
+    model, pipeline, encodings, Y, rows = setup()
+    rows = rows[np.linspace(0, len(rows) - 1, n_trs).astype(int)]
+    result = {"n_trs": n_trs, "context_words": 80, "layers": LAYERS}
+    captum_loop(model, pipeline, encodings, Y, rows[:2], [15])  # warm-up: first calls pay one-off costs
+    for layers in ([15], LAYERS):
+        engine = timed(lambda: attribute_ba(model, pipeline, encodings, Y, rows, layers=layers, cache=False))
+        loop = timed(lambda: captum_loop(model, pipeline, encodings, Y, rows, layers))
+        floor = timed(lambda: bare(model, pipeline, rows, layers))
+        key = f"{len(layers)}_layers"
+        result[key] = {"engine_contexts_per_s": n_trs / engine, "captum_loop_contexts_per_s": n_trs / loop,
+                       "speedup_over_captum_loop": loop / engine, "bare_s": floor, "engine_s": engine,
+                       "overhead_over_bare": engine / floor}
+        print(f"{len(layers)} layer(s): batched GXI {n_trs / engine:.2f} contexts/s, captum loop {n_trs / loop:.2f} "
+              f"contexts/s -> {loop / engine:.2f} x; engine / bare forward+backward = {engine / floor:.2f}")
+    ig = timed(lambda: attribute_ba(model, pipeline, encodings, Y, rows, layers=[15], method="ig", steps=8, cache=False))
+    result["ig_8_steps_over_gxi"] = ig / result["1_layers"]["engine_s"]
+    print(f"IG (8 steps) / GXI, one layer: {result['ig_8_steps_over_gxi']:.1f} x")
+    child = subprocess.run([sys.executable, __file__, "--memory-640"], capture_output=True, text=True, check=True)
+    words, before, peak = child.stdout.split()[-3:]
+    result["memory_640"] = {"context_words": int(words), "rss_before_gib": float(before), "peak_rss_gib": float(peak),
+                            "added_gib": float(peak) - float(before)}
+    print(f"one 640-word context ({words} words attributed, layer 15): peak RSS {peak} GiB, "
+          f"{float(peak) - float(before):.2f} GiB above the {before} GiB held before it")
+    save_result("attribution", result)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--memory-640"]:
+        memory_640()
+    else:
+        main(*map(int, sys.argv[1:]))
