@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from .core import atomic_write, disk_cache, model_fingerprint
 from .data import reading_stimulus
-from .encoding import ContextPlan, FeaturePipeline, TRContext, is_causal, tr_context, tr_features
+from .encoding import ContextPlan, FeaturePipeline, is_causal, pad_rows, tr_context, tr_features
 
 # %% ../nbs/03_attribution.ipynb #c00a5aa4
 AGGREGATIONS = ("sum", "l2")
@@ -156,9 +156,7 @@ def _ig(losses, embeds: list, names: list, aggregation: str, steps: int, baselin
     "Integrated Gradients (captum) of each objective: ({objective: [token scores]}, {objective: [completeness gap]})."
     from captum.attr import IntegratedGradients
     lengths = [len(e) for e in embeds]
-    x = torch.zeros((len(embeds), max(lengths), embeds[0].shape[-1]), dtype=embeds[0].dtype, device=embeds[0].device)
-    for i, e in enumerate(embeds):
-        x[i, :len(e)] = e.detach()
+    x = pad_rows([e.detach() for e in embeds])[0]
     index = torch.arange(len(embeds), device=x.device)
     scores, gaps = {}, {}
     for name in names:
@@ -328,11 +326,7 @@ def _nwp_losses(model, tokenizer, items: list):
                 rows.append(torch.cat([ids(item.prefix), e, ids([tokenizer.mask_token_id] * len(nxt)), ids(item.suffix)]))
                 first = len(item.prefix) + len(e)
             targets.append((first, nxt))
-        longest = max(len(r) for r in rows)
-        x = torch.zeros((len(rows), longest, rows[0].shape[-1]), dtype=rows[0].dtype, device=rows[0].device)
-        mask = torch.zeros((len(rows), longest), dtype=torch.long, device=x.device)
-        for b, r in enumerate(rows):
-            x[b, :len(r)] = r; mask[b, :len(r)] = 1
+        x, mask = pad_rows(rows)
         logits = model(inputs_embeds=x, attention_mask=mask).logits
         nll = [-torch.log_softmax(logits[b, first:first + len(nxt)].float(), -1).gather(1, nxt[:, None]).sum()
                for b, (first, nxt) in enumerate(targets)]

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['RunTokens', 'tokenize_runs', 'is_causal', 'Window', 'position_limit', 'ContextPlan', 'extract_features', 'tr_weights',
            'words_to_trs', 'add_delays', 'FeaturePipeline', 'zscore_runs', 'circular_shift_pvalues', 'EncodingModel',
-           'fit_encoding', 'brain_score', 'layer_scores', 'TRContext', 'tr_features', 'tr_context', 'predict_tr']
+           'fit_encoding', 'brain_score', 'layer_scores', 'TRContext', 'pad_rows', 'tr_features', 'tr_context',
+           'predict_tr']
 
 # %% ../nbs/02_encoding.ipynb #e1c62783
 from dataclasses import dataclass, replace
@@ -473,13 +474,19 @@ class TRContext:
         return tr_features(model, [self], [inputs_embeds], [layer])[layer][0]
 
 
-def _padded_forward(model, rows: list, layers: list) -> dict:
-    "{layer: (n_rows, longest, H)} hidden states of right-padded input-embedding rows, each (n_tokens_i, H_embed)."
+def pad_rows(rows: list) -> tuple:
+    "((n_rows, longest, H_embed) right-padded input embeddings, (n_rows, longest) attention mask) from (n_tokens_i, H_embed) rows."
     longest = max(len(r) for r in rows)
     x = torch.zeros((len(rows), longest, rows[0].shape[-1]), dtype=rows[0].dtype, device=rows[0].device)
     mask = torch.zeros((len(rows), longest), dtype=torch.long, device=rows[0].device)
     for i, r in enumerate(rows):
         x[i, :len(r)] = r; mask[i, :len(r)] = 1
+    return x, mask
+
+
+def _padded_forward(model, rows: list, layers: list) -> dict:
+    "{layer: (n_rows, longest, H)} hidden states of right-padded input-embedding rows, each (n_tokens_i, H_embed)."
+    x, mask = pad_rows(rows)
     hidden = model.base_model(inputs_embeds=x, attention_mask=mask, output_hidden_states=True).hidden_states
     return {layer: hidden[layer] for layer in layers}
 
