@@ -63,7 +63,7 @@ def captum_loop(model, pipeline, encodings, Y, rows, layers):
 def bare(model, pipeline, rows, layers):
     "The floor: the engine's batches as plain padded forwards, one backward per layer of a plain scalar."
     contexts = [tr_context(pipeline, int(row)) for row in rows]
-    costs = [sum(t - s for s, t in map(c.plan.token_span, c.windows)) for c in contexts]
+    costs = [c.n_window_tokens for c in contexts]
     for batch in _plan_batches(costs, default_token_budget(model)):
         embeds = [model.get_input_embeddings()(contexts[i].input_ids).detach().requires_grad_(True) for i in batch]
         windows = [e[s - contexts[i].token_start:t - contexts[i].token_start] for i, e in zip(batch, embeds)

@@ -276,7 +276,7 @@ def attribute_ba(model, pipeline: FeaturePipeline, encodings: dict, responses, r
         return WordAttribution(words, scores, "BA", method, objective[0], context.tr_index, gap)
 
     names = [(layer, name) for layer in layers for name in sets]
-    costs = [sum(np.subtract(*c.plan.token_span(w)[::-1]) for w in c.windows) for c in contexts]
+    costs = [c.n_window_tokens for c in contexts]
     depends_on = dict(encodings={layer: [encodings[layer].coef, encodings[layer].x_mean, encodings[layer].x_std,
                                          encodings[layer].y_mean, encodings[layer].y_std] for layer in layers},
                       responses=np.asarray(responses), voxels=sets, target="BA")

@@ -169,16 +169,12 @@ def _extract(model, plan: ContextPlan, layers: list, n_words: int, batch_size: i
     "Run every window of `plan` and collect the requested layers' word states."
     H = model.config.hidden_size
     out = {layer: np.zeros((n_words, H), np.float32) for layer in layers}
-    windows = plan.windows()
-    limit = getattr(model.config, "max_position_embeddings", None)
+    windows = plan.windows()  # ContextPlan.build has checked that each fits the model's positions
     pad = model.config.pad_token_id if model.config.pad_token_id is not None else 0
     for start in tqdm(range(0, len(windows), batch_size), desc=f"features {model.name_or_path}", leave=False):
         batch = windows[start:start + batch_size]
         inputs = [_window_inputs(plan, w) for w in batch]
         longest = max(len(ids) for ids, _ in inputs)
-        if limit and longest > limit:
-            raise ValueError(f"{model.name_or_path}: a window of {longest} tokens exceeds its {limit} positions; "
-                             f"lower context_words ({plan.context_words})")
         ids = torch.full((len(batch), longest), pad)
         mask = torch.zeros((len(batch), longest), dtype=torch.long)
         for b, (window_ids, _) in enumerate(inputs):
@@ -463,6 +459,12 @@ class TRContext:
     windows: list  # Window objects whose targets include the needed words
     needed: np.ndarray  # stimulus indices of the words with nonzero TR weight
     weights: np.ndarray  # (n_delays, n_needed) weight of each needed word in each delayed TR
+
+    @property
+    def n_window_tokens(self) -> int:
+        "Tokens its windows put through the model (special tokens excluded): the cost of one forward pass."
+        end = self.token_start + len(self.input_ids)
+        return sum(min(stop, end) - start for start, stop in map(self.plan.token_span, self.windows))
 
     @property
     def words(self) -> np.ndarray:
