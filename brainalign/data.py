@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'HP_SUBJECTS', 'MOTH_TR', 'MOTH_SILENCE', 'ANNOTATION_FIELDS', 'POPULATIONS',
-           'HALF_LIVES', 'Stimulus', 'find_bad_voxels', 'clean_responses', 'FMRIDataset', 'load_hp',
+           'HALF_LIVES', 'DATASETS', 'Stimulus', 'find_bad_voxels', 'clean_responses', 'FMRIDataset', 'load_hp',
            'read_textgrid_words', 'load_moth', 'reading_stimulus', 'stimulus_from_conllu', 'annotate_with_spacy',
            'read_story', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'word_surface_features',
            'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain', 'noise_ceiling_from_repeats',
-           'estimate_noise_ceiling', 'keep_voxels', 'select_voxels']
+           'estimate_noise_ceiling', 'keep_voxels', 'select_voxels', 'load_dataset']
 
 # %% ../nbs/01_data.ipynb #2e123ed2
 import json
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from scipy.stats import gamma
 
-from .core import disk_cache, load_model, project_root
+from .core import data_dir, disk_cache, load_model, project_root
 
 # %% ../nbs/01_data.ipynb #338a85aa
 PARAGRAPH_BREAK = "¶"  # stands for a paragraph break that occupies a word slot (Harry Potter's "+")
@@ -631,3 +631,23 @@ def select_voxels(dataset: FMRIDataset, min_ceiling=0.05) -> FMRIDataset:
     if dataset.noise_ceiling is None:
         raise ValueError(f"{dataset.name}: field 'noise_ceiling' is not set; estimate it first (estimate_noise_ceiling)")
     return keep_voxels(dataset, {s: c >= min_ceiling for s, c in dataset.noise_ceiling.items()})
+
+# %% ../nbs/01_data.ipynb #3fe40b8c
+DATASETS = ("simulated", "hp", "moth")
+
+
+def load_dataset(name="simulated", mode="quick", folder=None, seed=0) -> FMRIDataset:
+    """The notebooks' dataset: "simulated" (the default story; quick: 4 subjects x 2,000 voxels, full: 8 x 25,000),
+    or "hp" / "moth" with every subject from `folder` (default: the data-dir setting), bad voxels excluded."""
+    if name not in DATASETS:
+        raise ValueError(f"Unknown dataset {name!r}; expected one of {DATASETS}")
+    if name == "simulated":
+        n_subjects, n_voxels = (8, 25_000) if mode == "full" else (4, 2_000)
+        return simulate_brain(default_stimulus(), n_subjects=n_subjects, n_voxels=n_voxels, seed=seed)
+    folder = data_dir(folder)
+    if folder is None:
+        raise ValueError(f"dataset {name!r} is real data: pass its folder or set BRAINALIGN_DATA_DIR")
+    if name == "hp":
+        return load_hp(folder, bad_voxels="exclude")
+    subjects = sorted(p.name for p in (folder / "derivative" / "preprocessed_data").iterdir())
+    return load_moth(folder, subjects, bad_voxels="exclude")

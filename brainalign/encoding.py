@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['RunTokens', 'tokenize_words', 'tokenize_runs', 'is_causal', 'Window', 'position_limit', 'ContextPlan',
            'extract_features', 'tr_weights', 'words_to_trs', 'add_delays', 'FeaturePipeline', 'zscore_runs',
-           'circular_shift_pvalues', 'EncodingModel', 'fit_encoding', 'brain_score', 'layer_scores', 'TRContext',
-           'pad_rows', 'tr_features', 'tr_context', 'predict_tr']
+           'circular_shift_pvalues', 'EncodingModel', 'fit_encoding', 'brain_score', 'layer_scores',
+           'subject_responses', 'held_out_encoding', 'TRContext', 'pad_rows', 'tr_features', 'tr_context', 'predict_tr']
 
 # %% ../nbs/02_encoding.ipynb #e1c62783
 from dataclasses import dataclass, replace
@@ -451,6 +451,27 @@ def layer_scores(model, tokenizer, dataset: FMRIDataset, layers=None, context_wo
             ceiling = None if dataset.noise_ceiling is None else dataset.noise_ceiling[s]
             rows.append({"layer": layer, "subject": s, **brain_score(per_voxel[layer][s], ceiling, min_ceiling)})
     return pd.DataFrame(rows), per_voxel
+
+# %% ../nbs/02_encoding.ipynb #47c43c62
+def subject_responses(dataset: FMRIDataset, subject: str, min_ceiling=0.05) -> tuple:
+    """((n_kept_trs, n_selected) the subject's responses z-scored within runs, (n_selected,) indices of its voxels with
+    noise ceiling >= `min_ceiling`; every voxel when the dataset has no ceiling)."""
+    if subject not in dataset.responses:
+        raise ValueError(f"{dataset.name} has no subject {subject!r}; its subjects are {dataset.subjects}")
+    Y = dataset.responses[subject]
+    ceiling = dataset.noise_ceiling[subject] if dataset.noise_ceiling is not None else np.ones(Y.shape[1])
+    selected = np.flatnonzero(ceiling >= min_ceiling)
+    return zscore_runs(Y, dataset.tr_runs[dataset.kept_trs])[:, selected], selected
+
+
+def held_out_encoding(X, Y, runs, test_run, n_delays=4, cache=True) -> EncodingModel:
+    "An encoding model fitted on every run but `test_run` (cached): its weights never saw the TRs of `test_run`."
+    runs = np.asarray(runs)
+    if test_run not in runs:
+        raise ValueError(f"test_run {test_run} is not one of the runs {np.unique(runs).tolist()}")
+    train = runs != test_run
+    fit = lambda: fit_encoding(np.asarray(X)[train], np.asarray(Y)[train], runs[train], n_delays, permutation_test=False)
+    return disk_cache("held_out_encoding", fit, X=X, Y=Y, runs=runs, test_run=test_run, n_delays=n_delays) if cache else fit()
 
 # %% ../nbs/02_encoding.ipynb #082035ce
 @dataclass
