@@ -1,0 +1,82 @@
+"""Benchmark: masked-TR predictions (predict_masked) against the loop they replace, on SmolLM2-135M.
+
+Run: python benchmarks/masking.py [n_masks]   (default 24 masked versions of one held-out TR of the quick simulated
+brain, 80 words of context, layer 15 of 30, 200 voxels; writes benchmarks/results/masking.json). Measures, as ratios
+from one run:
+- masked contexts/s of `predict_masked` (token-budget batches; the forward pass stops after layer 15) against a loop
+  with one full forward pass per masked context (every layer, `output_hidden_states`), as one writes it by hand;
+- the same batches with the whole model run (`predict_masked` with the last layer's encoding model), which isolates
+  what stopping after the layer saves;
+- the share of `predict_masked`'s time spent re-tokenizing the masked runs.
+"""
+import sys
+import time
+
+import numpy as np
+import torch
+
+from brainalign.core import load_model, set_seed
+from brainalign.data import simulate_brain
+from brainalign.encoding import FeaturePipeline, extract_features, fit_encoding, pad_rows, tr_context, zscore_runs
+from brainalign.masking import masked_context, predict_masked, random_words
+
+from _results import save_result
+
+LAYER = 15
+
+
+def setup(n_voxels=200):
+    "SmolLM2, the quick simulated brain, encoding models of layers 15 and 30 on its first 200 voxels, and a held-out TR."
+    set_seed(0)
+    model, tokenizer = load_model("smollm2-135m")
+    dataset = simulate_brain(n_subjects=4, n_voxels=2000, seed=0)
+    runs = dataset.tr_runs[dataset.kept_trs]
+    Y = zscore_runs(dataset.responses["sim01"][:, :n_voxels], runs)
+    features = extract_features(model, tokenizer, dataset.stimulus, list(range(0, 31, 3)), 80)  # notebook 02's cache
+    pipeline = FeaturePipeline.build(model, tokenizer, dataset, 80)
+    encodings = {layer: fit_encoding(pipeline.design(features[layer]), Y, runs, permutation_test=False) for layer in (LAYER, 30)}
+    row = int(np.flatnonzero(runs == runs.max())[40])
+    return model, tokenizer, dataset.stimulus, pipeline, encodings, row
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def full_forward_loop(model, tokenizer, stimulus, pipeline, row, masks):
+    "One masked context at a time, each window through the whole model with every hidden state returned."
+    embed = model.get_input_embeddings()
+    for words in masks:
+        context = masked_context(tokenizer, stimulus, pipeline, row, words)
+        x = embed(context.input_ids)
+        rows = [x[s - context.token_start:t - context.token_start] for s, t in map(context.plan.token_span, context.windows)]
+        with torch.no_grad():
+            model.base_model(inputs_embeds=pad_rows(rows)[0], output_hidden_states=True)
+
+
+def main(n_masks=24):
+    torch.set_num_threads(2)
+    model, tokenizer, stimulus, pipeline, encodings, row = setup()
+    words = tr_context(pipeline, row).words
+    rng = np.random.default_rng(0)
+    masks = [random_words(words, n, rng) for n in np.resize([2, 7, 13, 26], n_masks)]  # the 1, 5, 10, 20% of 128 words
+    run = lambda layer: predict_masked(model, tokenizer, stimulus, pipeline, encodings[layer], layer, row, masks, cache=False)
+    run(LAYER)  # warm-up
+    batched = timed(lambda: run(LAYER))
+    whole = timed(lambda: run(30))
+    loop = timed(lambda: full_forward_loop(model, tokenizer, stimulus, pipeline, row, masks))
+    tokenize = timed(lambda: [masked_context(tokenizer, stimulus, pipeline, row, m) for m in masks])
+    result = {"n_masks": n_masks, "context_words": len(words), "layer": LAYER,
+              "predict_masked_contexts_per_s": n_masks / batched, "full_forward_loop_contexts_per_s": n_masks / loop,
+              "speedup_over_loop": loop / batched, "whole_model_over_stopped": whole / batched,
+              "tokenize_share": tokenize / batched}
+    print(f"{n_masks} masked versions of a {len(words)}-word context, layer {LAYER}: predict_masked "
+          f"{n_masks / batched:.2f} contexts/s, full-forward loop {n_masks / loop:.2f} contexts/s -> {loop / batched:.2f} x; "
+          f"whole model / stopped after layer {LAYER}: {whole / batched:.2f} x; re-tokenizing: {tokenize / batched:.0%} of the time")
+    save_result("masking", result)
+
+
+if __name__ == "__main__":
+    main(*map(int, sys.argv[1:]))
