@@ -17,9 +17,9 @@ from tqdm.auto import tqdm
 
 from .attribution import WordAttribution, _check_k, _in_batches, default_token_budget, n_top
 from .core import disk_cache, model_fingerprint
-from .data import Stimulus, pearson_columns
-from .encoding import (EncodingModel, FeaturePipeline, RunTokens, TRContext, _render, tokenize_words, tr_context,
-                                 tr_features)
+from .data import Stimulus
+from .encoding import EncodingModel, FeaturePipeline, RunTokens, TRContext, _render, tokenize_words
+from .encoding import tr_context, tr_features
 
 # %% ../nbs/04_masking.ipynb #54334250
 STRATEGIES = ("remove", "replace")
