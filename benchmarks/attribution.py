@@ -10,43 +10,23 @@ context, 200 voxels; writes benchmarks/results/attribution.json). Measures, each
 """
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from brainalign.core import load_model, set_seed
-from brainalign.data import simulate_brain
-from brainalign.encoding import (FeaturePipeline, _padded_forward, extract_features, fit_encoding, predict_tr,
-                                 tr_context, zscore_runs)
+from brainalign.encoding import _padded_forward, predict_tr, tr_context
 from brainalign.attribution import _plan_batches, attribute_ba, default_token_budget
 
-from _results import save_result
+from _results import save_result, smollm2_encodings, timed
 
 LAYERS = [6, 15, 24]
 
 
-def setup(context_words=80, n_voxels=200):
-    "SmolLM2, the quick simulated brain, and encoding models of LAYERS fitted on its first 200 voxels."
-    set_seed(0)
-    model, tokenizer = load_model("smollm2-135m")
-    dataset = simulate_brain(n_subjects=4, n_voxels=2000, seed=0)
-    runs = dataset.tr_runs[dataset.kept_trs]
-    Y = zscore_runs(dataset.responses["sim01"][:, :n_voxels], runs)
-    grid = list(range(0, 31, 3)) if context_words == 80 else [15]  # notebook 02's request: read from its cache
-    features = extract_features(model, tokenizer, dataset.stimulus, grid, context_words)
-    pipeline = FeaturePipeline.build(model, tokenizer, dataset, context_words)
-    layers = LAYERS if context_words == 80 else [15]
-    encodings = {layer: fit_encoding(pipeline.design(features[layer]), Y, runs, permutation_test=False) for layer in layers}
-    rows = np.flatnonzero(runs == runs.max())[10:]
-    return model, pipeline, encodings, Y, rows
-
-
-def timed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+def setup(context_words=80):
+    "SmolLM2, the quick simulated brain, encoding models of LAYERS (640 words: layer 15) on 200 voxels, held-out rows."
+    model, _, _, pipeline, encodings, Y, runs = smollm2_encodings(LAYERS if context_words == 80 else [15], context_words)
+    return model, pipeline, encodings, Y, np.flatnonzero(runs == runs.max())[10:]
 
 
 def captum_loop(model, pipeline, encodings, Y, rows, layers):

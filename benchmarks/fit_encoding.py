@@ -7,11 +7,10 @@ the size of SmolLM2's delayed features (4 x 576 = 2,304 columns, random: ridge t
 import json
 import subprocess
 import sys
-import time
 
 import numpy as np
 
-from _results import save_result
+from _results import save_result, timed
 
 ALPHAS = np.logspace(-1, 6, 15)
 
@@ -52,10 +51,6 @@ fit_encoding(X, Y, runs)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps(dict(peak_gib=peak / 2**20, growth_gib=(peak - before) / 2**20, data_gib=(X.nbytes + Y.nbytes) / 2**30)))
 """
-
-
-def timed(fn, *args):
-    start = time.perf_counter(); fn(*args); return time.perf_counter() - start
 
 
 def main():

@@ -4,14 +4,7 @@ Run: python benchmarks/load_model.py   (prints a table; writes benchmarks/result
 The first load uses a fresh temporary cache, so it measures the real one-time cost."""
 import os
 import tempfile
-import time
-from _results import save_result
-
-
-def timed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+from _results import save_result, timed
 
 
 def main():

@@ -10,39 +10,22 @@ from one run:
 - the share of `predict_masked`'s time spent re-tokenizing the masked runs.
 """
 import sys
-import time
 
 import numpy as np
 import torch
 
-from brainalign.core import load_model, set_seed
-from brainalign.data import simulate_brain
-from brainalign.encoding import FeaturePipeline, extract_features, fit_encoding, pad_rows, tr_context, zscore_runs
+from brainalign.encoding import pad_rows, tr_context
 from brainalign.masking import masked_context, predict_masked, random_words
 
-from _results import save_result
+from _results import save_result, smollm2_encodings, timed
 
 LAYER = 15
 
 
-def setup(n_voxels=200):
-    "SmolLM2, the quick simulated brain, encoding models of layers 15 and 30 on its first 200 voxels, and a held-out TR."
-    set_seed(0)
-    model, tokenizer = load_model("smollm2-135m")
-    dataset = simulate_brain(n_subjects=4, n_voxels=2000, seed=0)
-    runs = dataset.tr_runs[dataset.kept_trs]
-    Y = zscore_runs(dataset.responses["sim01"][:, :n_voxels], runs)
-    features = extract_features(model, tokenizer, dataset.stimulus, list(range(0, 31, 3)), 80)  # notebook 02's cache
-    pipeline = FeaturePipeline.build(model, tokenizer, dataset, 80)
-    encodings = {layer: fit_encoding(pipeline.design(features[layer]), Y, runs, permutation_test=False) for layer in (LAYER, 30)}
-    row = int(np.flatnonzero(runs == runs.max())[40])
-    return model, tokenizer, dataset.stimulus, pipeline, encodings, row
-
-
-def timed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+def setup():
+    "SmolLM2, the quick simulated brain, encoding models of layers 15 and 30 on 200 voxels, and a held-out TR."
+    model, tokenizer, dataset, pipeline, encodings, _, runs = smollm2_encodings([LAYER, 30])
+    return model, tokenizer, dataset.stimulus, pipeline, encodings, int(np.flatnonzero(runs == runs.max())[40])
 
 
 def full_forward_loop(model, tokenizer, stimulus, pipeline, row, masks):
