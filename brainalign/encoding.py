@@ -6,7 +6,8 @@
 __all__ = ['RunTokens', 'tokenize_words', 'tokenize_runs', 'is_causal', 'Window', 'position_limit', 'ContextPlan',
            'extract_features', 'tr_weights', 'words_to_trs', 'add_delays', 'FeaturePipeline', 'zscore_runs',
            'circular_shift_pvalues', 'EncodingModel', 'fit_encoding', 'brain_score', 'layer_scores',
-           'subject_responses', 'held_out_encoding', 'TRContext', 'pad_rows', 'tr_features', 'tr_context', 'predict_tr']
+           'subject_responses', 'held_out_encoding', 'TRContext', 'pad_rows', 'tr_rows', 'pool_trs', 'tr_features',
+           'tr_context', 'predict_tr']
 
 # %% ../nbs/02_encoding.ipynb #e1c62783
 from dataclasses import dataclass, replace
@@ -185,11 +186,12 @@ def _extract(model, plan: ContextPlan, layers: list, n_words: int, batch_size: i
         for b, (window_ids, _) in enumerate(inputs):
             ids[b, :len(window_ids)] = torch.tensor(window_ids); mask[b, :len(window_ids)] = 1
         with torch.no_grad():
-            hidden = model(input_ids=ids, attention_mask=mask, output_hidden_states=True).hidden_states
+            hidden = model(input_ids=ids.to(model.device), attention_mask=mask.to(model.device),
+                           output_hidden_states=True).hidden_states
         for b, (w, (_, words)) in enumerate(zip(batch, inputs)):
             targets = range(w.target_start, w.target_end)
             for layer in layers:
-                out[layer][w.target_start:w.target_end] = _word_states(hidden[layer][b, :len(words)], words, targets).numpy()
+                out[layer][w.target_start:w.target_end] = _word_states(hidden[layer][b, :len(words)], words, targets).float().cpu().numpy()
     return out
 
 
@@ -550,32 +552,53 @@ def _padded_forward(model, rows: list, layers: list) -> dict:
     return {layer: captured[blocks[layer]] for layer in layers}
 
 
-def tr_features(model, contexts: list, inputs_embeds: list, layers: list) -> dict:
-    """{layer: (n_contexts, n_delays * H)} delayed features of many TRs from one batched forward pass.
+def tr_rows(model, contexts: list, inputs_embeds: list, shared: bool = False) -> tuple:
+    """(rows, inputs, owners): every window of every context as one (n_tokens, H_embed) row of input embeddings,
+    special tokens included, exactly as `extract_features` ran it; inputs[i] = (token ids, word of each token) of
+    row i; owners: one (row, context index, window, word of each token the context reads) per window of a context.
 
-    inputs_embeds : one (n_tokens_i, H_embed) tensor per context, on the model's device; the result is differentiable
-    in each. Every window of every context is one row of the batch, exactly as `extract_features` ran it."""
+    shared : the contexts read the same unedited run tokens (not masked versions): a window several of them need is
+    run once, as far as the furthest of them reads (a causal model's earlier states never depend on later tokens)."""
     embed = model.get_input_embeddings()
     device = inputs_embeds[0].device
-    rows, owners = [], []
+    rows, inputs, owners, index = [], [], [], {}
     for c, (context, x) in enumerate(zip(contexts, inputs_embeds)):
         prefix = embed(torch.tensor(context.plan.prefix, dtype=torch.long, device=device)).to(x.dtype)
         suffix = embed(torch.tensor(context.plan.suffix, dtype=torch.long, device=device)).to(x.dtype)
         for w in context.windows:  # the very windows (spans, special tokens, word labels) that extract_features ran
             start, end = (i - context.token_start for i in context.plan.token_span(w))
-            rows.append(torch.cat([prefix, x[start:end], suffix]))
-            owners.append((c, w, _window_inputs(context.plan, w, context.token_start + len(x))[1]))
-    hidden = _padded_forward(model, rows, layers)
+            ids, words = _window_inputs(context.plan, w, context.token_start + len(x))
+            key = (w.run, w.first, w.target_start) if shared else len(rows)
+            if key not in index:
+                index[key] = len(rows)
+                rows.append(None); inputs.append(([], None))
+            if len(ids) > len(inputs[index[key]][0]):
+                rows[index[key]], inputs[index[key]] = torch.cat([prefix, x[start:end], suffix]), (ids, words)
+            owners.append((index[key], c, w, words))
+    return rows, inputs, owners
+
+
+def pool_trs(hidden: dict, owners: list, contexts: list) -> dict:
+    "{layer: (n_contexts, n_delays * H)} delayed TR features from the rows' hidden states {layer: (n_rows, longest, H)}."
     out = {}
-    for layer in layers:
+    for layer, states_of_rows in hidden.items():
         states = [{} for _ in contexts]
-        for row, (c, w, words) in enumerate(owners):
+        for row, c, w, words in owners:
             targets = [t for t in contexts[c].needed if w.target_start <= t < w.target_end]
-            states[c].update(zip(targets, _word_states(hidden[layer][row, :len(words)], words, targets)))
+            states[c].update(zip(targets, _word_states(states_of_rows[row, :len(words)], words, targets)))
         out[layer] = torch.stack([
-            (torch.as_tensor(ctx.weights, dtype=hidden[layer].dtype, device=device)
+            (torch.as_tensor(ctx.weights, dtype=states_of_rows.dtype, device=states_of_rows.device)
              @ torch.stack([states[c][t] for t in ctx.needed])).reshape(-1) for c, ctx in enumerate(contexts)])
     return out
+
+
+def tr_features(model, contexts: list, inputs_embeds: list, layers: list) -> dict:
+    """{layer: (n_contexts, n_delays * H)} delayed features of many TRs from one batched forward pass.
+
+    inputs_embeds : one (n_tokens_i, H_embed) tensor per context, on the model's device; the result is differentiable
+    in each. Every window of every context is one row of the batch (`tr_rows`), pooled to TRs by `pool_trs`."""
+    rows, _, owners = tr_rows(model, contexts, inputs_embeds)
+    return pool_trs(_padded_forward(model, rows, layers), owners, contexts)
 
 # %% ../nbs/02_encoding.ipynb #4e183cb0
 def tr_context(pipeline: FeaturePipeline, kept_row: int) -> TRContext:
