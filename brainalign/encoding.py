@@ -7,7 +7,7 @@ __all__ = ['RunTokens', 'tokenize_words', 'tokenize_runs', 'is_causal', 'Window'
            'extract_features', 'tr_weights', 'words_to_trs', 'add_delays', 'FeaturePipeline', 'zscore_runs',
            'circular_shift_pvalues', 'EncodingModel', 'fit_encoding', 'brain_score', 'layer_scores',
            'subject_responses', 'held_out_encoding', 'TRContext', 'pad_rows', 'tr_rows', 'pool_trs', 'tr_features',
-           'tr_context', 'predict_tr']
+           'delayed_weights', 'tr_context', 'predict_tr']
 
 # %% ../nbs/02_encoding.ipynb #e1c62783
 from dataclasses import dataclass, replace
@@ -601,16 +601,22 @@ def tr_features(model, contexts: list, inputs_embeds: list, layers: list) -> dic
     return pool_trs(_padded_forward(model, rows, layers), owners, contexts)
 
 # %% ../nbs/02_encoding.ipynb #4e183cb0
+def delayed_weights(pipeline: FeaturePipeline, tr_index: int) -> np.ndarray:
+    "(n_delays, n_words) weight of every word in each delayed TR of TR `tr_index` (zeros for a delay before its run)."
+    rows = [tr_index - d for d in pipeline.delays]
+    valid = [k >= 0 and pipeline.tr_runs[k] == pipeline.tr_runs[tr_index] for k in rows]
+    return np.stack([pipeline.weights[k] if ok else np.zeros(pipeline.weights.shape[1], np.float32)
+                     for k, ok in zip(rows, valid)])
+
+
 def tr_context(pipeline: FeaturePipeline, kept_row: int) -> TRContext:
     "The `TRContext` of the `kept_row`-th kept TR under `pipeline`'s context convention."
     tr_index = int(np.flatnonzero(pipeline.kept_trs)[kept_row])
-    rows = [tr_index - d for d in pipeline.delays]
-    valid = [k >= 0 and pipeline.tr_runs[k] == pipeline.tr_runs[tr_index] for k in rows]
-    weights = np.stack([pipeline.weights[k] if ok else np.zeros(pipeline.weights.shape[1], np.float32)
-                        for k, ok in zip(rows, valid)])
+    weights = delayed_weights(pipeline, tr_index)
     needed = np.flatnonzero((weights != 0).any(0))
     if needed.size == 0:
-        raise ValueError(f"kept TR {kept_row} (TR {tr_index}) has no words in its delayed TRs {rows}: nothing to attribute")
+        raise ValueError(f"kept TR {kept_row} (TR {tr_index}) has no words in its delayed TRs "
+                         f"{[tr_index - d for d in pipeline.delays]}: nothing to attribute")
     plan = pipeline.plan
     windows = list({(w.run, w.first, w.target_start): w for w in map(plan.window_of, needed)}.values())
     rt = plan.runs[windows[0].run]  # all in the TR's run: TR weights never cross runs

@@ -7,13 +7,13 @@ __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'COMPARISO
            'pearson_loss', 'check_condition', 'reverses', 'intervention_targets', 'split_runs', 'lora_targets',
            'add_lora', 'TrainConfig', 'intervention_losses', 'evaluation_losses', 'intervention_pipeline',
            'intervention_samples', 'training_batches', 'Intervention', 'load_intervention', 'train_intervention',
-           'load_adapted', 'load_head', 'test_alignment', 'paired_comparison', 'InterventionEvaluation',
+           'load_adapted', 'load_head', 'held_out_alignment', 'paired_comparison', 'InterventionEvaluation',
            'evaluate_intervention']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
 import json
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +23,8 @@ from tqdm.auto import tqdm
 
 from .core import atomic_write, cache_dir, cache_key, load_model, model_fingerprint
 from .data import FMRIDataset, pearson_columns
-from .encoding import FeaturePipeline, TRContext, _ridge_cv, _standardize, extract_features, held_out_encoding
-from .encoding import is_causal, pad_rows
-from .encoding import pool_trs, subject_responses, tr_context, tr_rows
+from .encoding import FeaturePipeline, _ridge_cv, _standardize, delayed_weights, extract_features
+from .encoding import held_out_encoding, is_causal, pad_rows, pool_trs, subject_responses, tr_context, tr_rows
 
 # %% ../nbs/05_grl.ipynb #e0bfcb86
 class _Reverse(torch.autograd.Function):
@@ -252,8 +251,7 @@ def intervention_pipeline(model, tokenizer, dataset: FMRIDataset, context_words:
 def intervention_samples(pipeline: FeaturePipeline, rows) -> tuple:
     "(kept rows that have words in their window, their `TRContext`s)."
     kept = np.flatnonzero(pipeline.kept_trs)
-    has_words = [any(k - d >= 0 and pipeline.weights[k - d].any() and pipeline.tr_runs[k - d] == pipeline.tr_runs[k]
-                     for d in pipeline.delays) for k in kept[np.asarray(rows)]]
+    has_words = [delayed_weights(pipeline, k).any() for k in kept[np.asarray(rows)]]
     rows = np.asarray(rows)[has_words]
     return rows, [tr_context(pipeline, int(r)) for r in rows]
 
@@ -452,7 +450,7 @@ def load_head(intervention: Intervention, device=None) -> BrainHead:
     return head.to(_device(device))
 
 # %% ../nbs/05_grl.ipynb #a1f46f0f
-def test_alignment(model, tokenizer, dataset: FMRIDataset, Y: np.ndarray, layers: list, test_run,
+def held_out_alignment(model, tokenizer, dataset: FMRIDataset, Y: np.ndarray, layers: list, test_run,
                    context_words: int = 80) -> dict:
     "{layer: (n_voxels,) Pearson r on `test_run` of a ridge fitted on the other runs}, with the ridge's CV score (key 'cv')."
     features = extract_features(model, tokenizer, dataset.stimulus, layers, context_words)
@@ -504,14 +502,13 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
     if len({(i.metrics["model"], i.metrics["subject"], json.dumps(i.metrics["split"])) for i in interventions}) > 1:
         raise ValueError("interventions must share model, subject and run split to be compared")
     config = TrainConfig(**first["config"])
-    Y_all, voxels = subject_responses(dataset, first["subject"], 0.0)
-    Y = Y_all[:, first["voxels"]]
+    Y = subject_responses(dataset, first["subject"], 0.0)[0][:, first["voxels"]]  # the voxels the runs were trained on
     test_run = first["split"]["test"][0]
     base, tokenizer = load_model(first["model"])
     base = base.to(_device(device))
     last = base.config.num_hidden_layers
-    grid = sorted(set(range(last + 1) if layer_grid is None else layer_grid) - {0})
-    base_scores = test_alignment(base, tokenizer, dataset, Y, sorted(set(grid) | {last}), test_run, context_words)
+    grid = sorted(set(range(last + 1) if layer_grid is None else layer_grid))
+    base_scores = held_out_alignment(base, tokenizer, dataset, Y, sorted(set(grid) | {last}), test_run, context_words)
     best = max(grid, key=lambda layer: base_scores[layer]["cv"])
     pipeline = intervention_pipeline(base, tokenizer, dataset, config.context_words)
     runs = dataset.tr_runs[dataset.kept_trs]
@@ -521,7 +518,7 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
     rows, per_seed = [], {}
     for condition, seed, load, scores in tqdm(models, desc="evaluating"):
         model, tok = load()
-        scores = scores or test_alignment(model, tok, dataset, Y, [best, last], test_run, context_words)
+        scores = scores or held_out_alignment(model, tok, dataset, Y, [best, last], test_run, context_words)
         lm = evaluation_losses(model, tok, test_samples, config, seed=config.seed)["lm"]
         for layer in dict.fromkeys((best, last)):
             per_seed.setdefault((condition, layer), []).append(scores[layer]["r"])
