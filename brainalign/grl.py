@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'COMPARISONS', 'GradientReversal', 'BrainHead',
            'pearson_loss', 'check_condition', 'reverses', 'intervention_targets', 'split_runs', 'lora_targets',
-           'add_lora', 'TrainConfig', 'intervention_losses', 'evaluation_losses', 'intervention_pipeline',
-           'intervention_samples', 'training_batches', 'Intervention', 'load_intervention', 'train_intervention',
-           'load_adapted', 'load_head', 'held_out_alignment', 'paired_comparison', 'InterventionEvaluation',
-           'evaluate_intervention']
+           'add_lora', 'TrainConfig', 'intervention_plan', 'intervention_losses', 'evaluation_losses',
+           'intervention_pipeline', 'intervention_samples', 'training_batches', 'Intervention', 'load_intervention',
+           'train_intervention', 'load_adapted', 'load_head', 'held_out_alignment', 'paired_comparison',
+           'InterventionEvaluation', 'evaluate_intervention']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
 import json
@@ -168,6 +168,13 @@ class TrainConfig:
     mlm_probability: float = 0.15
     max_eval_trs: int | None = None  # validation / test TRs evaluated (consecutive, mid-run); None: all
     seed: int = 0
+
+
+def intervention_plan(mode: str, seed: int = 0) -> tuple:
+    "(TrainConfig, training seeds) of a mode: quick = 2 epochs of 12 steps, 64 evaluation TRs, one seed; full = the defaults, 3 seeds."
+    if mode == "full":
+        return TrainConfig(seed=seed), [seed, seed + 1, seed + 2]
+    return TrainConfig(epochs=2, steps_per_epoch=12, max_eval_trs=64, seed=seed), [seed]
 
 
 def _step_generator(seed: int, *where) -> torch.Generator:
