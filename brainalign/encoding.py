@@ -221,19 +221,22 @@ def _lanczos(t, window=3):
 
 
 def tr_weights(stimulus: Stimulus, tr_times, tr_runs, method="mean", tr=None) -> np.ndarray:
-    """(n_trs, n_words) weights that map word features to TRs, within runs.
+    """(n_trs, n_words) weights that map word features to TRs, within runs; `tr_times` are the TRs' start times.
 
-    method : {"mean", "lanczos"}; mean: the words whose onset falls in [t, t + TR); lanczos: a 3-lobe Lanczos
-    filter with cutoff 1/TR around t (Huth et al. 2016)."""
+    method : "mean": the mean of the words whose onset falls in [t, t + TR); "lanczos": a 3-lobe Lanczos kernel with
+    cutoff 1/TR between each word's midpoint and each TR's centre t + TR/2, not renormalised (ds003020's reference).
+    tr : default, the median step of `tr_times`."""
     tr_times, tr_runs = np.asarray(tr_times, float), np.asarray(tr_runs)
     tr = tr or float(np.median(np.diff(tr_times)))
     same_run = tr_runs[:, None] == stimulus.runs[None, :]
-    lag = stimulus.onsets[None, :] - tr_times[:, None]
     if method == "mean":
+        lag = stimulus.onsets[None, :] - tr_times[:, None]
         inside = same_run & (lag >= 0) & (lag < tr)
         counts = inside.sum(1, keepdims=True)
         return np.divide(inside, counts, out=np.zeros(inside.shape, np.float32), where=counts > 0).astype(np.float32)
     if method == "lanczos":
+        midpoints = (stimulus.onsets + stimulus.offsets) / 2
+        lag = midpoints[None, :] - (tr_times[:, None] + tr / 2)
         return (same_run * _lanczos(lag / tr)).astype(np.float32)
     raise ValueError(f"Unknown method={method!r}; expected 'mean' or 'lanczos'")
 
