@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'HP_SUBJECTS', 'MOTH_TR', 'MOTH_SCANNER_TR', 'MOTH_DROPPED', 'ANNOTATION_FIELDS',
-           'POPULATIONS', 'HALF_LIVES', 'DATASETS', 'Stimulus', 'find_bad_voxels', 'clean_responses', 'FMRIDataset',
-           'load_hp', 'read_textgrid_words', 'load_moth', 'reading_stimulus', 'stimulus_from_conllu',
-           'annotate_with_spacy', 'read_story', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix',
-           'word_surface_features', 'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain',
-           'noise_ceiling_from_repeats', 'estimate_noise_ceiling', 'keep_voxels', 'select_voxels', 'load_dataset']
+           'CONLLU_COLUMNS', 'POPULATIONS', 'HALF_LIVES', 'DATASETS', 'Stimulus', 'find_bad_voxels', 'clean_responses',
+           'FMRIDataset', 'load_hp', 'read_textgrid_words', 'load_moth', 'reading_stimulus', 'conllu_sentences',
+           'stimulus_from_conllu', 'annotate_with_spacy', 'read_story', 'default_stimulus', 'tr_grid',
+           'double_gamma_hrf', 'hrf_matrix', 'word_surface_features', 'word_meaning', 'SimulatedTruth',
+           'pearson_columns', 'simulate_brain', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling', 'keep_voxels',
+           'select_voxels', 'load_dataset']
 
 # %% ../nbs/01_data.ipynb #2e123ed2
+import itertools
 import json
 import re
 import warnings
@@ -21,7 +23,7 @@ import numpy as np
 import torch
 from scipy.stats import gamma
 
-from .core import data_dir, disk_cache, load_model, project_root
+from .core import _shown, check_array, check_number, data_dir, disk_cache, load_model, project_root, refuse
 
 # %% ../nbs/01_data.ipynb #338a85aa
 PARAGRAPH_BREAK = "¶"  # stands for a paragraph break that occupies a word slot (Harry Potter's "+")
@@ -46,6 +48,8 @@ class Stimulus:
     def __post_init__(self):
         self.words = [str(w) for w in self.words]
         n = len(self.words)
+        if n == 0:
+            raise ValueError(f"{self.source}: field 'words' is empty; expected a stimulus of at least one word")
         self.onsets, self.offsets = np.asarray(self.onsets, float), np.asarray(self.offsets, float)
         self.runs = np.asarray(self.runs, int)
         for name in ("onsets", "offsets", "runs"):
@@ -69,6 +73,8 @@ class Stimulus:
     def select(self, index) -> "Stimulus":
         "The words at `index` (a mask or indices), with their times, runs and annotations."
         index = np.flatnonzero(index) if np.asarray(index).dtype == bool else np.asarray(index, int)
+        if index.size == 0:
+            refuse("Stimulus.select(index)", "at least one word", "an empty selection")
         return Stimulus([self.words[i] for i in index], self.onsets[index], self.offsets[index], self.runs[index],
                         {k: [v[i] for i in index] for k, v in self.annotations.items()}, self.source)
 
@@ -319,10 +325,51 @@ ANNOTATION_FIELDS = ("upos", "xpos", "lemma", "feats", "deprel")
 
 def reading_stimulus(runs: list, seconds_per_word=0.5, fixation_s=20.0, annotations=None, source="text") -> Stimulus:
     "A stimulus from a list of runs, each a list of words, shown one every `seconds_per_word` after `fixation_s` of fixation."
+    check_number(seconds_per_word, "reading_stimulus(seconds_per_word)", 0, above=True)
+    check_number(fixation_s, "reading_stimulus(fixation_s)", 0)
+    if isinstance(runs, str) or not runs or any(isinstance(words, str) or len(words) == 0 for words in runs):
+        refuse("reading_stimulus(runs)", "a non-empty list of runs, each a non-empty list of words", _shown(runs))
     onsets = np.concatenate([fixation_s + seconds_per_word * np.arange(len(words)) for words in runs])
     run_ids = np.concatenate([np.full(len(words), i + 1) for i, words in enumerate(runs)])
     return Stimulus([w for words in runs for w in words], onsets, onsets + seconds_per_word, run_ids,
                     annotations or {}, source)
+
+
+CONLLU_COLUMNS = ("ID", "FORM", "LEMMA", "UPOS", "XPOS", "FEATS", "HEAD", "DEPREL", "DEPS", "MISC")
+_CONLLU_ID = re.compile(r"^\d+(-\d+|\.\d+)?$")
+
+
+def _check_conllu_line(path, number: int, line: str):
+    fields = line.split("\t")
+    if len(fields) != len(CONLLU_COLUMNS):
+        raise ValueError(f"{path}, line {number}: expected {len(CONLLU_COLUMNS)} tab-separated CoNLL-U fields "
+                         f"({' '.join(CONLLU_COLUMNS)}), found {len(fields)}: {line[:60]!r}")
+    if not _CONLLU_ID.match(fields[0]):
+        raise ValueError(f"{path}, line {number}: ID {fields[0]!r} is not a word index (1, 2, ...), a range (3-4) or an empty node (5.1)")
+
+
+def _conllu_blocks(path: Path):
+    import conllu
+    block = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(itertools.chain(f, [""]), 1):
+            line = line.rstrip("\r\n")
+            if line.strip():
+                if not line.startswith("#"):
+                    _check_conllu_line(path, number, line)
+                block.append(line)
+            elif block:
+                yield conllu.parse("\n".join(block) + "\n\n")[0]
+                block = []
+
+
+def conllu_sentences(path):
+    """The sentences of a CoNLL-U file as `conllu` TokenLists, read lazily; each token line is checked before it is
+    parsed (10 tab-separated fields, a well-formed ID), and a bad one names the file and line."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing (a CoNLL-U file)")
+    return _conllu_blocks(path)
 
 
 def _display_words(sentence):
@@ -352,25 +399,25 @@ def _display_words(sentence):
 # %% ../nbs/01_data.ipynb #e81287e2
 def stimulus_from_conllu(paths, seconds_per_word=0.5, fixation_s=20.0, max_words=None) -> Stimulus:
     "A reading-paradigm stimulus from CoNLL-U files (one run per file, at most `max_words` each) with each word's gold annotation."
-    import conllu
+    if max_words is not None:
+        check_number(max_words, "stimulus_from_conllu(max_words)", 1, integer=True)
     paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    if not paths:
+        refuse("stimulus_from_conllu(paths)", "at least one CoNLL-U file", "[]")
     runs, notes, n_sentences = [], {k: [] for k in (*ANNOTATION_FIELDS, "sentence", "document")}, 0
     for path in paths:
-        if not path.exists():
-            raise FileNotFoundError(f"{path} is missing (a CoNLL-U file)")
         words = []
-        with open(path, encoding="utf-8") as f:
-            for sentence in conllu.parse_incr(f):
-                if max_words and len(words) >= max_words:
-                    break
-                for form, tok in _display_words(sentence)[:max_words - len(words) if max_words else None]:
-                    words.append(form)
-                    feats = tok["feats"] or {}
-                    for k, v in zip(ANNOTATION_FIELDS, (tok["upos"], tok["xpos"], tok["lemma"],
-                                                        "|".join(f"{a}={b}" for a, b in feats.items()) or "_", tok["deprel"])):
-                        notes[k].append(v)
-                    notes["sentence"].append(n_sentences); notes["document"].append(path.stem)
-                n_sentences += 1
+        for sentence in conllu_sentences(path):
+            if max_words and len(words) >= max_words:
+                break
+            for form, tok in _display_words(sentence)[:max_words - len(words) if max_words else None]:
+                words.append(form)
+                feats = tok["feats"] or {}
+                for k, v in zip(ANNOTATION_FIELDS, (tok["upos"], tok["xpos"], tok["lemma"],
+                                                    "|".join(f"{a}={b}" for a, b in feats.items()) or "_", tok["deprel"])):
+                    notes[k].append(v)
+                notes["sentence"].append(n_sentences); notes["document"].append(path.stem)
+            n_sentences += 1
         if not words:
             raise ValueError(f"{path}: no words found; expected CoNLL-U sentences")
         runs.append(words)
@@ -542,6 +589,17 @@ def simulate_brain(stimulus=None, n_subjects=4, n_voxels=2000, seed=0, tr=2.0, r
     fractions : share of integrative, local and noise voxels. `trim` drops the first and last TRs of each run,
     as data releases do. With >= 2 subjects the estimated noise ceiling (`estimate_noise_ceiling`) is attached."""
     stimulus = stimulus or default_stimulus()
+    check_number(n_subjects, "simulate_brain(n_subjects)", 1, integer=True)
+    check_number(n_voxels, "simulate_brain(n_voxels)", 1, integer=True)
+    check_number(n_meaning, "simulate_brain(n_meaning)", 1, integer=True)
+    check_number(tr, "simulate_brain(tr)", 0, above=True)
+    check_number(max_ceiling, "simulate_brain(max_ceiling)", 0, 1, above=True)
+    shares = check_array(fractions, "simulate_brain(fractions)", ndim=1)
+    if shares.shape != (3,) or (shares < 0).any() or shares.sum() <= 0:
+        refuse("simulate_brain(fractions)", "3 shares >= 0 (integrative, local, noise) with a positive sum", _shown(fractions))
+    if len(stimulus) < n_meaning:
+        refuse("simulate_brain(stimulus)", f"at least n_meaning={n_meaning} words (the word-meaning PCA has that many "
+               f"components)", f"{len(stimulus)} words")
     if "upos" not in stimulus.annotations:
         stimulus = annotate_with_spacy(stimulus)
     rng = np.random.default_rng(seed)
@@ -643,7 +701,14 @@ def select_voxels(dataset: FMRIDataset, min_ceiling=0.05) -> FMRIDataset:
     "The voxels whose noise ceiling is at least `min_ceiling` (the studies' language-voxel criterion, 0.05)."
     if dataset.noise_ceiling is None:
         raise ValueError(f"{dataset.name}: field 'noise_ceiling' is not set; estimate it first (estimate_noise_ceiling)")
-    return keep_voxels(dataset, {s: c >= min_ceiling for s, c in dataset.noise_ceiling.items()})
+    check_number(min_ceiling, "select_voxels(min_ceiling)", 0, 1)
+    keep = {s: c >= min_ceiling for s, c in dataset.noise_ceiling.items()}
+    empty = [s for s, k in keep.items() if not k.any()]
+    if empty:
+        refuse("select_voxels(min_ceiling)", "a ceiling that some voxels of every subject reach",
+               f"{min_ceiling}, which no voxel of {empty} reaches (highest: "
+               f"{max(float(dataset.noise_ceiling[s].max()) for s in empty):.3f})")
+    return keep_voxels(dataset, keep)
 
 # %% ../nbs/01_data.ipynb #3fe40b8c
 DATASETS = ("simulated", "hp", "moth")
