@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'HP_SUBJECTS', 'MOTH_TR', 'MOTH_SCANNER_TR', 'MOTH_DROPPED', 'ANNOTATION_FIELDS',
            'CONLLU_COLUMNS', 'POPULATIONS', 'HALF_LIVES', 'DATASETS', 'Stimulus', 'find_bad_voxels', 'clean_responses',
-           'FMRIDataset', 'load_hp', 'read_textgrid_words', 'load_moth', 'reading_stimulus', 'conllu_sentences',
-           'stimulus_from_conllu', 'annotate_with_spacy', 'read_story', 'default_stimulus', 'tr_grid',
-           'double_gamma_hrf', 'hrf_matrix', 'word_surface_features', 'word_meaning', 'SimulatedTruth',
+           'FMRIDataset', 'load_hp', 'write_hp_release', 'read_textgrid_words', 'load_moth', 'reading_stimulus',
+           'conllu_sentences', 'stimulus_from_conllu', 'annotate_with_spacy', 'read_story', 'default_stimulus',
+           'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'word_surface_features', 'word_meaning', 'SimulatedTruth',
            'pearson_columns', 'simulate_brain', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling', 'keep_voxels',
            'select_voxels', 'load_dataset']
 
@@ -231,6 +231,25 @@ def load_hp(folder, subjects=None, trim=(20, 15), word_duration=0.5, bad_voxels=
         kept, responses[s] = this, Y.astype(np.float32)
     responses, masks = clean_responses(responses, str(folder), bad_voxels)
     return FMRIDataset(stimulus, tr_times, tr_runs, kept, responses, tr=2.0, voxel_mask=masks, name=f"hp:{folder.name}")
+
+# %% ../nbs/01_data.ipynb #b1c2d3e4
+def write_hp_release(folder, n_voxels=7, rows=None, seed=0) -> Path:
+    """A Harry Potter folder in the release format, with random responses (for tests and full-size dry runs).
+
+    rows : {subject: 1211 (trimmed) or 1351 (every TR)}; default all eight subjects, trimmed."""
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    rows = rows or {s: 1211 for s in HP_SUBJECTS}
+    tr_runs = np.repeat(np.arange(1, 5), [338, 338, 338, 337])
+    tr_times = np.arange(1351) * 2.0 + 20.0
+    run_starts = tr_times[np.searchsorted(tr_runs, np.arange(1, 5))]
+    onsets = np.concatenate([start + 20 + 0.5 * np.arange(1294) for start in run_starts])[:5176]
+    words = np.array([("+" if i % 97 == 5 else "@word" if i % 31 == 0 else f"w{i}") for i in range(5176)])
+    for name, arr in [("time_fmri", tr_times), ("runs_fmri", tr_runs), ("words_fmri", words), ("time_words_fmri", onsets)]:
+        np.save(folder / f"{name}.npy", arr)
+    rng = np.random.default_rng(seed)
+    for s, n in rows.items():
+        np.save(folder / f"data_subject_{s}.npy", rng.standard_normal((n, n_voxels), np.float32))
+    return folder
 
 # %% ../nbs/01_data.ipynb #77b33d9e
 MOTH_TR = 2.0  # the reference code's TR grid (load_simulated_trfiles)
@@ -504,7 +523,7 @@ def word_meaning(words, n_components=32, seed=0) -> np.ndarray:
     "(n_words, n_components) whitened PCA of each word's MiniLM-L6 embedding (the word alone, mean over tokens)."
     from sklearn.decomposition import PCA
     def _embed():
-        model, tokenizer = load_model("minilm-l6")
+        model, tokenizer = load_model("minilm-l6", device="cpu")  # the truth must not depend on the machine
         vocab = sorted(set(words))
         vectors = []
         for start in range(0, len(vocab), 256):

@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_write, cache_dir, cache_key, load_model, model_fingerprint
+from .core import atomic_write, cache_dir, cache_key, load_model, model_fingerprint, resolve_device
 from .data import FMRIDataset, pearson_columns
 from .encoding import FeaturePipeline, _ridge_cv, _standardize, delayed_weights, extract_features
 from .encoding import held_out_encoding, is_causal, pad_rows, pool_trs, subject_responses, tr_context, tr_rows
@@ -302,7 +302,8 @@ def load_intervention(folder) -> Intervention:
 
 
 def _device(device) -> torch.device:
-    return torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    "`device` as asked, or by default CUDA when available (core's `resolve_device`)."
+    return resolve_device("auto" if device is None else device, "device")
 
 
 @dataclass

@@ -1,0 +1,78 @@
+"""Dry run at the Harry Potter release's exact sizes: features -> ridge for every layer of Llama-3.2-1B on one GPU.
+
+Run: python benchmarks/full_scale.py           (CUDA: 8 subjects x 25,000 voxels, Llama-3.2-1B architecture, bf16)
+     python benchmarks/full_scale.py --small   (the same code: 8 subjects x 200 voxels, a 2-layer Llama, this device)
+Without a CUDA device and without --small it prints one line and exits. Writes benchmarks/results/full_scale.json.
+
+An HP-format folder (8 subjects, 1,351 TRs of which 1,211 kept, 5,176 words; `write_hp_release`) with random responses
+is written to a temporary folder and read with `load_hp`; `layer_scores` (the notebooks' path: features of every layer
+from one pass, then one encoding model per layer for all subjects' voxels together) runs with its caches in a temporary
+folder. Prints the time of each stage and the peak host and GPU memory."""
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from brainalign.core import _environ, resolve_device
+from brainalign.data import load_hp, write_hp_release
+from brainalign.encoding import extract_features, layer_scores
+
+from _results import save_result
+from gpu import architectures, build, reset_peak, peak_gib, synchronize
+
+
+def stage(name, fn, device, times):
+    "Run `fn`, record and print its time."
+    synchronize(device)
+    start = time.perf_counter()
+    out = fn()
+    synchronize(device)
+    times[name] = time.perf_counter() - start
+    print(f"{name}: {times[name]:.1f} s", flush=True)
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="200 voxels per subject and a 2-layer Llama, this device")
+    parser.add_argument("--context-words", type=int, default=80)
+    args = parser.parse_args()
+    if not torch.cuda.is_available() and not args.small:
+        print("benchmarks/full_scale.py: skipped, no CUDA device here (torch.cuda.is_available() is False); --small "
+              "runs the same code at a small size")
+        return 0
+    device = resolve_device("auto")
+    dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+    n_voxels = 200 if args.small else 25_000
+    name, config = list(architectures(args.small).items())[1]  # Llama-3.2-1B (or its 2-layer version)
+    times = {}
+    model, tokenizer = stage("build the model", lambda: build(name, config, device, dtype), device, times)
+    with tempfile.TemporaryDirectory() as tmp, _environ(BRAINALIGN_CACHE_DIR=Path(tmp) / "cache"):  # this run's caches
+        folder = stage("write the HP folder", lambda: write_hp_release(Path(tmp) / "hp", n_voxels), device, times)
+        dataset = stage("load_hp", lambda: load_hp(folder), device, times)
+        print(dataset, flush=True)
+        reset_peak(device)
+        stage("features, every layer", lambda: extract_features(model, tokenizer, dataset.stimulus, None,
+                                                                args.context_words, batch_size=16), device, times)
+        features_peak = peak_gib(device)
+        reset_peak(device)
+        scores, _ = stage("ridge, every layer (features read from the cache)",
+                          lambda: layer_scores(model, tokenizer, dataset, None, args.context_words), device, times)
+        ridge_peak = peak_gib(device)
+    result = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu", "model": name,
+              "dtype": str(dtype), "subjects": len(dataset.subjects), "voxels_per_subject": n_voxels,
+              "kept_trs": int(dataset.kept_trs.sum()), "words": len(dataset.stimulus), "layers": int(scores.layer.nunique()),
+              "context_words": args.context_words, "seconds": times,
+              "peak_host_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20,
+              "peak_gpu_gib_features": features_peak, "peak_gpu_gib_ridge": ridge_peak}
+    print(result)
+    print(f"saved {save_result('full_scale_small' if args.small else 'full_scale', result)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
