@@ -149,17 +149,25 @@ class ContextPlan:
         return max(end - start for start, end in map(self.token_span, self.windows())) + len(self.prefix) + len(self.suffix)
 
 # %% ../nbs/02_encoding.ipynb #ec8e69b2
+def _pooling(word_of_token: np.ndarray, targets) -> np.ndarray:
+    """(n_targets, n_tokens) float32 weights: each target word's mean over its own tokens; a word without tokens takes
+    the last token before it (zeros if there is none)."""
+    wot, targets = np.asarray(word_of_token), np.asarray(list(targets))
+    own = wot[None, :] == targets[:, None]
+    counts = own.sum(1)
+    weights = (own / np.maximum(counts, 1)[:, None]).astype(np.float32)
+    empty = np.flatnonzero(counts == 0)
+    before = wot[None, :] < targets[empty, None]
+    found = before.any(1)
+    last = before.shape[1] - 1 - np.argmax(before[:, ::-1], axis=1)
+    weights[empty[found], last[found]] = 1.0
+    return weights
+
+
 def _word_states(states: torch.Tensor, word_of_token: np.ndarray, targets) -> torch.Tensor:
-    "(n_targets, H): mean of each target word's token states (states: (n_tokens, H)); a word without tokens takes the previous token."
-    out = []
-    for word in targets:
-        own = np.flatnonzero(word_of_token == word)
-        if own.size:
-            out.append(states[own].mean(0))
-        else:
-            before = np.flatnonzero(word_of_token < word)
-            out.append(states[before[-1]] if before.size else torch.zeros_like(states[0]))
-    return torch.stack(out)
+    "(n_targets, H): mean of each target word's token states (states: (n_tokens, H)), one matmul (`_pooling`), in float32."
+    weights = torch.as_tensor(_pooling(word_of_token, targets), device=states.device)
+    return (weights @ states.float()).to(states.dtype)
 
 
 def _window_inputs(plan: ContextPlan, window: Window, stop=None) -> tuple:
