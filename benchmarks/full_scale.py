@@ -15,14 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import torch
 
-from brainalign.core import _environ, resolve_device
+from brainalign.core import _environ
 from brainalign.data import load_hp, write_hp_release
 from brainalign.encoding import extract_features, layer_scores
 
 from _results import save_result
-from gpu import architectures, build, reset_peak, peak_gib, synchronize
+from gpu import architectures, build, device_or_skip, peak_gib, reset_peak, synchronize, tokenizer
 
 
 def stage(name, fn, device, times):
@@ -41,29 +40,28 @@ def main():
     parser.add_argument("--small", action="store_true", help="200 voxels per subject and a 2-layer Llama, this device")
     parser.add_argument("--context-words", type=int, default=80)
     args = parser.parse_args()
-    if not torch.cuda.is_available() and not args.small:
-        print("benchmarks/full_scale.py: skipped, no CUDA device here (torch.cuda.is_available() is False); --small "
-              "runs the same code at a small size")
+    chosen = device_or_skip("full_scale.py", args.small)
+    if chosen is None:
         return 0
-    device = resolve_device("auto")
-    dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+    device, dtype, device_name = chosen
     n_voxels = 200 if args.small else 25_000
     name, config = list(architectures(args.small).items())[1]  # Llama-3.2-1B (or its 2-layer version)
     times = {}
-    model, tokenizer = stage("build the model", lambda: build(name, config, device, dtype), device, times)
+    tok = tokenizer()
+    model = stage("build the model", lambda: build(name, config, device, dtype), device, times)
     with tempfile.TemporaryDirectory() as tmp, _environ(BRAINALIGN_CACHE_DIR=Path(tmp) / "cache"):  # this run's caches
         folder = stage("write the HP folder", lambda: write_hp_release(Path(tmp) / "hp", n_voxels), device, times)
         dataset = stage("load_hp", lambda: load_hp(folder), device, times)
         print(dataset, flush=True)
         reset_peak(device)
-        stage("features, every layer", lambda: extract_features(model, tokenizer, dataset.stimulus, None,
+        stage("features, every layer", lambda: extract_features(model, tok, dataset.stimulus, None,
                                                                 args.context_words, batch_size=16), device, times)
         features_peak = peak_gib(device)
         reset_peak(device)
         scores, _ = stage("ridge, every layer (features read from the cache)",
-                          lambda: layer_scores(model, tokenizer, dataset, None, args.context_words), device, times)
+                          lambda: layer_scores(model, tok, dataset, None, args.context_words), device, times)
         ridge_peak = peak_gib(device)
-    result = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu", "model": name,
+    result = {"device": device_name, "model": name,
               "dtype": str(dtype), "subjects": len(dataset.subjects), "voxels_per_subject": n_voxels,
               "kept_trs": int(dataset.kept_trs.sum()), "words": len(dataset.stimulus), "layers": int(scores.layer.nunique()),
               "context_words": args.context_words, "seconds": times,

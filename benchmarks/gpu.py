@@ -51,13 +51,29 @@ def architectures(small: bool) -> dict:
 
 
 def build(name, config, device, dtype):
-    "(model, tokenizer) with random weights, in eval mode on `device` in `dtype`."
+    "A causal LM of `config` with random weights, in eval mode on `device` in `dtype`."
     from transformers import AutoModelForCausalLM
-    tokenizer = load_model("tiny-llama", device="cpu")[1]  # SmolLM2's tokenizer
     with torch.device(device):
         model = AutoModelForCausalLM.from_config(config, dtype=dtype)
     model.name_or_path = name
-    return model.eval(), tokenizer
+    return model.eval()
+
+
+def tokenizer():
+    "SmolLM2's tokenizer (its ids fit both vocabularies)."
+    return load_model("tiny-llama", device="cpu")[1]
+
+
+def device_or_skip(script: str, small: bool):
+    """(device, dtype, device name) to run on: CUDA in bf16, or with `small` this machine's device; None (after one
+    line) when there is no CUDA and `small` is not asked for."""
+    if not torch.cuda.is_available() and not small:
+        print(f"benchmarks/{script}: skipped, no CUDA device here (torch.cuda.is_available() is False); --small runs "
+              "the same code at a small size")
+        return None
+    device = resolve_device("auto")
+    cuda = device.type == "cuda"
+    return device, torch.bfloat16 if cuda else torch.float32, torch.cuda.get_device_name(device) if cuda else "cpu"
 
 
 def synchronize(device):
@@ -100,13 +116,13 @@ def feature_rows(small: bool, device, dtype) -> list:
     story = default_stimulus(annotate=False)
     if small:
         story = story.select(np.concatenate([np.flatnonzero(story.runs == r)[:200] for r in (1, 2)]))
-    rows = []
+    rows, tok = [], tokenizer()
     for name, config in architectures(small).items():
-        model, tokenizer = build(name, config, device, dtype)
+        model = build(name, config, device, dtype)
         for context_words in (80, 640):
-            plan = ContextPlan.build(model, tokenizer, story, context_words)
+            plan = ContextPlan.build(model, tok, story, context_words)
             reset_peak(device)
-            ours = seconds(lambda: extract_features(model, tokenizer, story, None, context_words, batch_size=16,
+            ours = seconds(lambda: extract_features(model, tok, story, None, context_words, batch_size=16,
                                                     cache=False), device)
             peak = peak_gib(device)
             bare = seconds(lambda: bare_forward(model, plan, 16), device)
@@ -203,13 +219,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="tiny models and sizes, on this machine's device")
     args = parser.parse_args()
-    if not torch.cuda.is_available() and not args.small:
-        print("benchmarks/gpu.py: skipped, no CUDA device here (torch.cuda.is_available() is False); --small runs "
-              "the same code on tiny models")
+    chosen = device_or_skip("gpu.py", args.small)
+    if chosen is None:
         return 0
-    device = resolve_device("auto")
-    dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
-    result = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu", "dtype": str(dtype),
+    device, dtype, device_name = chosen
+    result = {"device": device_name, "dtype": str(dtype),
               "agreement": device_agreement(device),
               "features": feature_rows(args.small, device, dtype), "ridge": ridge_rows(args.small, device)}
     print(f"saved {save_result('gpu_small' if args.small else 'gpu', result)}")

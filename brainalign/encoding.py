@@ -241,6 +241,7 @@ def tr_weights(stimulus: Stimulus, tr_times, tr_runs, method="mean", tr=None) ->
     method : "mean": the mean of the words whose onset falls in [t, t + TR); "lanczos": a 3-lobe Lanczos kernel with
     cutoff 1/TR between each word's midpoint and each TR's centre t + TR/2, not renormalised (ds003020's reference).
     tr : default, the median step of `tr_times`."""
+    check_choice(method, "tr_weights(method)", TR_METHODS)
     tr_times = check_array(tr_times, "tr_weights(tr_times)", ndim=1).astype(float)
     tr_runs = check_array(tr_runs, "tr_weights(tr_runs)", ndim=1)
     if len(tr_runs) != len(tr_times):
@@ -254,11 +255,9 @@ def tr_weights(stimulus: Stimulus, tr_times, tr_runs, method="mean", tr=None) ->
         inside = same_run & (lag >= 0) & (lag < tr)
         counts = inside.sum(1, keepdims=True)
         return np.divide(inside, counts, out=np.zeros(inside.shape, np.float32), where=counts > 0).astype(np.float32)
-    if method == "lanczos":
-        midpoints = (stimulus.onsets + stimulus.offsets) / 2
-        lag = midpoints[None, :] - (tr_times[:, None] + tr / 2)
-        return (same_run * _lanczos(lag / tr)).astype(np.float32)
-    check_choice(method, "tr_weights(method)", TR_METHODS)
+    midpoints = (stimulus.onsets + stimulus.offsets) / 2  # lanczos
+    lag = midpoints[None, :] - (tr_times[:, None] + tr / 2)
+    return (same_run * _lanczos(lag / tr)).astype(np.float32)
 
 
 def words_to_trs(features: np.ndarray, stimulus: Stimulus, tr_times, tr_runs, method="mean") -> tuple:
