@@ -6,7 +6,9 @@ context, 200 voxels; writes benchmarks/results/attribution.json). Measures, each
   `InputXGradient` loop (one forward and backward per TR and layer, through `predict_tr`), for 1 and 3 layers;
 - attribute_ba's time over a bare padded forward + backward of the same contexts (no attribution bookkeeping);
 - Integrated Gradients (8 steps) over GXI;
-- peak resident memory while attributing one 640-word context (in a child process, peak reset just before).
+- peak resident memory while attributing one 640-word context (in a child process, peak reset just before);
+- the encoding model's share of one batch's loss at 25,000 voxels: weights copied for every batch (`predict_tensor`,
+  what the engine did before `EncodingModel.to_torch`) against copied once (`to_torch`, then one call per batch).
 """
 import subprocess
 import sys
@@ -15,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from brainalign.encoding import _padded_forward, predict_tr, tr_context
+from brainalign.encoding import EncodingModel, _padded_forward, predict_tr, tr_context
 from brainalign.attribution import _plan_batches, attribute_ba, default_token_budget
 
 from _results import save_result, smollm2_encodings, timed
@@ -69,6 +71,22 @@ def memory_640():
     print(f"{len(ba[15, 'all'][0])} {before:.3f} {_rss_gib('VmHWM'):.3f}")
 
 
+def weights_per_batch(n_voxels=25_000, n_features=4 * 576, n_contexts=16, repeats=5) -> dict:
+    "Seconds per batch of the loss's encoding step, all voxels selected: weights copied each batch vs copied once."
+    rng = np.random.default_rng(0)
+    vector = lambda n: rng.standard_normal(n).astype(np.float32)
+    enc = EncodingModel(rng.standard_normal((n_features, n_voxels), np.float32), np.ones(n_voxels), vector(n_features),
+                        np.abs(vector(n_features)) + 1, vector(n_voxels), np.abs(vector(n_voxels)) + 1, 4, np.zeros(n_voxels),
+                        np.zeros((1, n_voxels)), np.ones((1, n_voxels)), np.arange(0), np.zeros((0, n_voxels)))
+    X = torch.as_tensor(rng.standard_normal((n_contexts, n_features), np.float32))
+    voxels = np.arange(n_voxels)  # attribute_ba's "all" voxel set
+    each = timed(lambda: [enc.predict_tensor(X, voxels) for _ in range(repeats)]) / repeats
+    weights = enc.to_torch(X.device, X.dtype, voxels)
+    once = timed(lambda: [weights(X) for _ in range(repeats)]) / repeats
+    return {"n_voxels": n_voxels, "n_features": n_features, "copied_each_batch_s": each, "copied_once_s": once,
+            "ratio": each / once}
+
+
 def main(n_trs=8):
     torch.set_num_threads(2)
     model, pipeline, encodings, Y, rows = setup()
@@ -94,6 +112,10 @@ def main(n_trs=8):
                             "added_gib": float(peak) - float(before)}
     print(f"one 640-word context ({words} words attributed, layer 15): peak RSS {peak} GiB, "
           f"{float(peak) - float(before):.2f} GiB above the {before} GiB held before it")
+    result["weights_per_batch"] = weights_per_batch()
+    w = result["weights_per_batch"]
+    print(f"encoding step of one batch at {w['n_voxels']:,} voxels: weights copied each batch {w['copied_each_batch_s']:.3f} s, "
+          f"copied once {w['copied_once_s']:.3f} s -> {w['ratio']:.1f} x")
     save_result("attribution", result)
 
 

@@ -1,4 +1,4 @@
-"""Benchmark on a CUDA GPU: extract_features and fit_encoding at paper scale, each against the bare loop it must match.
+"""Benchmark on a CUDA GPU: extract_features, fit_encoding and attribute_ba at paper scale, each against the bare loop it must match.
 
 Run: python benchmarks/gpu.py           (CUDA: GPT-2-small and Llama-3.2-1B architectures, bf16, random weights)
      python benchmarks/gpu.py --small   (the same code on tiny models and small sizes, on this machine's device)
@@ -6,29 +6,37 @@ Without a CUDA device and without --small it prints one line and exits (CI has n
 Writes benchmarks/results/gpu.json (or gpu_small.json).
 
 - Features: `extract_features` (all layers, batch 16) against a bare batched forward loop over the same token windows
-  (right-padded, hidden states of every layer, no pooling into words), at 80 and 640 words of context; words/s.
+  (right-padded, hidden states of every layer from the model without its LM head, as extract_features runs it, no pooling
+  into words), at 80 and 640 words of context; words/s.
 - Ridge: `fit_encoding` (outer leave-one-run-out over 4 runs + final fit, per-voxel alphas, no permutation test) at
   Harry Potter scale (1,211 TRs x 4 delays x 2,048 features x 25,000 voxels) against the same nested loop written with
   bare himalaya calls on the same backend, with KernelRidgeCV (the solver fit_encoding picks at this shape) and
   RidgeCV; plus one bare call of each, the figure the issue's reference quotes.
+- Attribution: `attribute_ba` (gradient x input, the last layer, all 25,000 voxels of an encoding model fitted at Harry
+  Potter scale, 640 words of context) against the bare loop: the same contexts in the same batches, a padded forward
+  and one backward of a plain scalar (benchmarks/attribution.py's floor); contexts/s, and the time of one copy of the
+  encoding weights to the device (what the engine would pay per batch without `EncodingModel.to_torch`).
 - Agreement: the tiny test models on this device against the CPU (fp32: relative difference < 1e-4; bf16: < 5e-2),
   for word features and for one TR's prediction through the TR path (`tr_context` -> `predict_tr`).
 Weights are random: the timings do not depend on them. SmolLM2's tokenizer stands in for both models' (ids < vocab)."""
 import argparse
 import json
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from brainalign.core import load_model, resolve_device
-from brainalign.data import default_stimulus
-from brainalign.data import simulate_brain
+from brainalign.attribution import attribute_ba
+from brainalign.data import default_stimulus, load_hp, simulate_brain, write_hp_release
 from brainalign.encoding import ContextPlan, FeaturePipeline, _himalaya_backend, _window_inputs, extract_features
 from brainalign.encoding import fit_encoding, predict_tr, ridge_backend, tr_context
 
 from _results import save_result
+from attribution import bare as bare_gxi
 
 ALPHAS = np.logspace(-1, 6, 15)
 
@@ -82,7 +90,7 @@ def synchronize(device):
 
 
 def bare_forward(model, plan: ContextPlan, batch_size: int):
-    "The same windows as extract_features, right-padded, every layer's hidden states; nothing else."
+    "The same windows as extract_features, right-padded, every layer's hidden states (no LM head); nothing else."
     windows = plan.windows()
     for start in range(0, len(windows), batch_size):
         inputs = [_window_inputs(plan, w)[0] for w in windows[start:start + batch_size]]
@@ -92,7 +100,7 @@ def bare_forward(model, plan: ContextPlan, batch_size: int):
         for b, row in enumerate(inputs):
             ids[b, :len(row)] = torch.tensor(row); mask[b, :len(row)] = 1
         with torch.no_grad():
-            model(input_ids=ids.to(model.device), attention_mask=mask.to(model.device), output_hidden_states=True)
+            model.base_model(input_ids=ids.to(model.device), attention_mask=mask.to(model.device), output_hidden_states=True)
 
 
 def seconds(fn, device) -> float:
@@ -182,6 +190,35 @@ def ridge_rows(small: bool, device) -> dict:
     return result
 
 
+def attribution_row(small: bool, device, dtype) -> dict:
+    "attribute_ba against the bare forward + backward loop, one layer, 640 words, all voxels (see the module's text)."
+    name, config = list(architectures(small).items())[1]  # Llama-3.2-1B (or its 2-layer version)
+    n_voxels, n_contexts, context_words = (500, 8, 640) if small else (25_000, 128, 640)
+    model, tok = build(name, config, device, dtype), tokenizer()
+    layer = model.config.num_hidden_layers
+    with tempfile.TemporaryDirectory() as tmp:
+        dataset = load_hp(write_hp_release(Path(tmp), n_voxels, rows={"F": 1211}))
+    pipeline = FeaturePipeline.build(model, tok, dataset, context_words)
+    features = extract_features(model, tok, dataset.stimulus, [layer], context_words, batch_size=16, cache=False)[layer]
+    Y = dataset.responses["F"]
+    runs = dataset.tr_runs[dataset.kept_trs]
+    encodings = {layer: fit_encoding(pipeline.design(features), Y, runs, permutation_test=False,
+                                     backend=ridge_backend("torch_cuda" if device.type == "cuda" else "torch"))}
+    rows = np.flatnonzero(runs == runs.max())[-n_contexts:]  # the last run's TRs: full 640-word contexts
+    attribute_ba(model, pipeline, encodings, Y, rows[:2], cache=False)  # warm-up: first calls pay one-off costs
+    reset_peak(device)
+    ours = seconds(lambda: attribute_ba(model, pipeline, encodings, Y, rows, cache=False), device)
+    peak = peak_gib(device)
+    bare = seconds(lambda: bare_gxi(model, pipeline, rows, [layer]), device)
+    copy = seconds(lambda: encodings[layer].to_torch(device, dtype, np.arange(n_voxels)), device)
+    row = {"model": name, "layer": layer, "context_words": context_words, "contexts": len(rows), "voxels": n_voxels,
+           "mean_context_tokens": float(np.mean([tr_context(pipeline, int(r)).n_window_tokens for r in rows])),
+           "attribute_ba_contexts_per_s": len(rows) / ours, "bare_loop_contexts_per_s": len(rows) / bare,
+           "ratio": ours / bare, "weights_copy_s": copy, "peak_gpu_gib": peak}
+    print(json.dumps(row), flush=True)
+    return row
+
+
 TOLERANCE = {"float32": 1e-4, "bfloat16": 5e-2}
 
 
@@ -225,7 +262,8 @@ def main():
     device, dtype, device_name = chosen
     result = {"device": device_name, "dtype": str(dtype),
               "agreement": device_agreement(device),
-              "features": feature_rows(args.small, device, dtype), "ridge": ridge_rows(args.small, device)}
+              "features": feature_rows(args.small, device, dtype), "ridge": ridge_rows(args.small, device),
+              "attribution": attribution_row(args.small, device, dtype)}
     print(f"saved {save_result('gpu_small' if args.small else 'gpu', result)}")
     return 0
 

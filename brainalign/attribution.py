@@ -269,12 +269,14 @@ def attribute_ba(model, pipeline: FeaturePipeline, encodings: dict, responses, r
     contexts = [tr_context(pipeline, int(row)) for row in rows]
     measured = torch.as_tensor(np.asarray(responses)[np.asarray(rows, int)], dtype=model.dtype, device=model.device)
     position = {c.tr_index: i for i, c in enumerate(contexts)}
+    predictors = {(layer, name): encodings[layer].to_torch(model.device, model.dtype, idx)  # weights copied once
+                  for layer in layers for name, idx in sets.items()}
 
     def losses_for(items):
         def losses(embeds, which):
             features = tr_features(model, [items[i] for i in which], embeds, layers)
             y = measured[[position[items[i].tr_index] for i in which]]
-            return {(layer, name): (encodings[layer].predict_tensor(features[layer], idx) - y[:, idx]).pow(2).mean(1)
+            return {(layer, name): (predictors[layer, name](features[layer]) - y[:, idx]).pow(2).mean(1)
                     for layer in layers for name, idx in sets.items()}
         return losses
 

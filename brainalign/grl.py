@@ -320,9 +320,9 @@ class _Setup:
     home: Path
 
 
-def _setup(model_name, dataset, condition, subject, config, min_ceiling, folder) -> _Setup:
+def _setup(model_name, dataset, condition, subject, config, min_ceiling, folder, device) -> _Setup:
     check_condition(condition)
-    model, tokenizer = load_model(model_name)
+    model, tokenizer = load_model(model_name, device=device)  # the cache key names the device it trains on
     lora_targets(model)
     subject = subject or dataset.subjects[0]
     Y, voxels = subject_responses(dataset, subject, min_ceiling)
@@ -382,11 +382,11 @@ def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, su
     subject's selected voxels (noise ceiling >= `min_ceiling`; default the first subject); reuse a finished run.
 
     device : where to train (default CUDA when available). folder : default `<cache>/interventions`."""
-    setup = _setup(model_name, dataset, condition, subject, config, min_ceiling, folder)
+    device = _device(device)
+    setup = _setup(model_name, dataset, condition, subject, config, min_ceiling, folder, device)
     done = setup.home / f"epochs-{config.epochs}"
     if (done / "metrics.json").exists():
         return load_intervention(done)
-    device = _device(device)
     train_rows, train = setup.samples["train"]
     runs = dataset.tr_runs[dataset.kept_trs]
     val_rows, val = setup.samples["validation"]
@@ -443,10 +443,10 @@ def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, su
 def load_adapted(intervention: Intervention, device=None) -> tuple:
     "(model with the run's adapter merged into its weights, tokenizer), in eval mode on `device` (default: CUDA when available)."
     from peft import PeftModel
-    model, tokenizer = load_model(intervention.metrics["model"])
+    model, tokenizer = load_model(intervention.metrics["model"], device=_device(device))
     model = PeftModel.from_pretrained(model, intervention.folder / "adapter").merge_and_unload()
     model.name_or_path = f"{intervention.metrics['model']}+{intervention.condition}"
-    return model.to(_device(device)).eval(), tokenizer
+    return model.eval(), tokenizer
 
 
 def load_head(intervention: Intervention, device=None) -> BrainHead:
@@ -512,8 +512,7 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
     config = TrainConfig(**first["config"])
     Y = subject_responses(dataset, first["subject"], 0.0)[0][:, first["voxels"]]  # the voxels the runs were trained on
     test_run = first["split"]["test"][0]
-    base, tokenizer = load_model(first["model"])
-    base = base.to(_device(device))
+    base, tokenizer = load_model(first["model"], device=_device(device))
     last = base.config.num_hidden_layers
     grid = sorted(set(range(last + 1) if layer_grid is None else layer_grid))
     base_scores = held_out_alignment(base, tokenizer, dataset, Y, sorted(set(grid) | {last}), test_run, context_words)

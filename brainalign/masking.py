@@ -16,9 +16,9 @@ import torch
 from tqdm.auto import tqdm
 
 from .attribution import WordAttribution, _check_k, _in_batches, default_token_budget, n_top
-from .core import disk_cache, model_fingerprint
+from .core import cache_key, disk_cache, model_fingerprint
 from .data import Stimulus
-from .encoding import EncodingModel, FeaturePipeline, RunTokens, TRContext, _render, tokenize_words
+from .encoding import EncodingModel, FeaturePipeline, RunTokens, TorchEncoding, TRContext, _render, tokenize_words
 from .encoding import tr_context, tr_features
 
 # %% ../nbs/04_masking.ipynb #54334250
@@ -109,10 +109,28 @@ def masked_context(tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, row
     return tr_context(replace(pipeline, plan=replace(plan, runs=runs)), row)
 
 # %% ../nbs/04_masking.ipynb #5300b45d
+@dataclass(frozen=True)
+class _Readout:
+    "An encoding model prepared for many TRs: its weights on the model's device and dtype, its cache key (None: no cache)."
+    weights: TorchEncoding
+    key: str = None
+
+
+def _readout(model, encoding: EncodingModel, cache: bool) -> _Readout:
+    "Once per `masking_curve`, not per TR: at 25,000 voxels copying the weights and hashing them take seconds."
+    return _Readout(encoding.to_torch(model.device, model.dtype), cache_key(encoding=encoding) if cache else None)
+
+
 def predict_masked(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, encoding: EncodingModel, layer: int,
                    row: int, masks: list, strategy="replace", filler=None, token_budget=None, cache=True) -> np.ndarray:
     """(n_masks, n_voxels) the encoding model's predictions of kept TR `row`, one per word set of `masks` (stimulus
     indices) masked; an empty set predicts the unmasked TR."""
+    return _predict_masked(model, tokenizer, stimulus, pipeline, _readout(model, encoding, cache), layer, row, masks,
+                           strategy, filler, token_budget)
+
+
+def _predict_masked(model, tokenizer, stimulus, pipeline, readout: _Readout, layer, row, masks, strategy, filler,
+                    token_budget) -> np.ndarray:
     filler, embed = filler or default_filler(tokenizer), model.get_input_embeddings()
     context = tr_context(pipeline, row)
 
@@ -120,7 +138,7 @@ def predict_masked(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipeli
         items = [contexts[i] for i in batch]
         with torch.no_grad():
             features = tr_features(model, items, [embed(c.input_ids.to(model.device)) for c in items], [layer])[layer]
-            return list(encoding.predict_tensor(features).float().cpu().numpy())
+            return list(readout.weights(features).float().cpu().numpy())
 
     def compute():
         contexts = [masked_context(tokenizer, stimulus, pipeline, row, words, strategy, filler) for words in masks]
@@ -128,10 +146,10 @@ def predict_masked(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipeli
         return np.stack(_in_batches([c.n_window_tokens for c in contexts], budget, lambda b: work(contexts, b),
                                     f"TR {context.tr_index}"))
 
-    if not cache:
+    if readout.key is None:
         return compute()
     return disk_cache("masking", compute, model=model_fingerprint(model), dtype=str(model.dtype), device=model.device.type,
-                      layer=layer, encoding=encoding, context=context, tokenizer=tokenizer.name_or_path,
+                      layer=layer, encoding=readout.key, context=context, tokenizer=tokenizer.name_or_path,
                       masks=[np.sort(np.asarray(m, int)) for m in masks], strategy=_check_strategy(strategy), filler=filler)
 
 # %% ../nbs/04_masking.ipynb #470054f0
@@ -233,6 +251,7 @@ def masking_curve(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipelin
     contexts = _check_rankings(pipeline, rows, rankings)
     names = list(rankings) + [RANDOM] + ([MATCHED] if match is not None else [])
     masked, unmasked = {(name, k): [] for name in names for k in ks}, []
+    readout = _readout(model, encoding, cache)
     for i, (row, context) in enumerate(zip(tqdm(rows, desc=f"masking, layer {layer}"), contexts)):
         sets = {}  # (ranking, k) -> the word sets to mask, one per draw
         for k in ks:
@@ -244,8 +263,8 @@ def masking_curve(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipelin
                 sets[MATCHED, k] = [matched_words(context.words, top, draw_rng(seed, context.tr_index, k, d, 1))
                                     for d in range(n_draws)]
         unique = sorted({tuple(map(int, words)) for draws in sets.values() for words in draws} | {()})
-        predicted = predict_masked(model, tokenizer, stimulus, pipeline, encoding, layer, int(row), [list(u) for u in unique],
-                                   strategy, filler, token_budget, cache)
+        predicted = _predict_masked(model, tokenizer, stimulus, pipeline, readout, layer, int(row), [list(u) for u in unique],
+                                    strategy, filler, token_budget)
         of = dict(zip(unique, predicted))
         unmasked.append(of[()])
         for key, draws in sets.items():
