@@ -7,18 +7,21 @@ context, 200 voxels; writes benchmarks/results/attribution.json). Measures, each
 - attribute_ba's time over a bare padded forward + backward of the same contexts (no attribution bookkeeping);
 - Integrated Gradients (8 steps) over GXI;
 - peak resident memory while attributing one 640-word context (in a child process, peak reset just before);
+- NWP gradient x input with logits only at the positions that predict the next word (`logits_to_keep`) against every
+  position projected onto the vocabulary (the baseline, patched in for one timing);
 - the encoding model's share of one batch's loss at 25,000 voxels: weights copied for every batch (`predict_tensor`,
   what the engine did before `EncodingModel.to_torch`) against copied once (`to_torch`, then one call per batch).
 """
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import torch
 
 from brainalign.encoding import EncodingModel, _padded_forward, predict_tr, tr_context
-from brainalign.attribution import _plan_batches, attribute_ba, default_token_budget
+from brainalign.attribution import _plan_batches, attribute_ba, attribute_nwp_trs, default_token_budget
 
 from _results import save_result, smollm2_encodings, timed
 
@@ -71,6 +74,23 @@ def memory_640():
     print(f"{len(ba[15, 'all'][0])} {before:.3f} {_rss_gib('VmHWM'):.3f}")
 
 
+def all_positions(model, x, mask, spans) -> list:
+    "The baseline of `_span_logits`: every position projected onto the vocabulary, then each row's span sliced."
+    logits = model(inputs_embeds=x, attention_mask=mask).logits
+    return [logits[b, first:first + n] for b, (first, n) in enumerate(spans)]
+
+
+def nwp_logits(n_trs=8) -> dict:
+    "Seconds of NWP GXI on `n_trs` held-out TRs (80 words): logits at the word's positions only vs at every position."
+    model, tokenizer, _, pipeline, _, _, runs = smollm2_encodings([15])
+    rows = np.flatnonzero(runs == runs.max())[10:10 + n_trs]
+    attribute_nwp_trs(model, tokenizer, pipeline, rows[:1], cache=False)  # warm-up
+    kept = timed(lambda: attribute_nwp_trs(model, tokenizer, pipeline, rows, cache=False))
+    with mock.patch("brainalign.attribution._span_logits", all_positions):
+        every = timed(lambda: attribute_nwp_trs(model, tokenizer, pipeline, rows, cache=False))
+    return {"n_trs": n_trs, "logits_at_word_s": kept, "logits_everywhere_s": every, "ratio": every / kept}
+
+
 def weights_per_batch(n_voxels=25_000, n_features=4 * 576, n_contexts=16, repeats=5) -> dict:
     "Seconds per batch of the loss's encoding step, all voxels selected: weights copied each batch vs copied once."
     rng = np.random.default_rng(0)
@@ -112,6 +132,9 @@ def main(n_trs=8):
                             "added_gib": float(peak) - float(before)}
     print(f"one 640-word context ({words} words attributed, layer 15): peak RSS {peak} GiB, "
           f"{float(peak) - float(before):.2f} GiB above the {before} GiB held before it")
+    result["nwp_logits"] = nwp_logits(n_trs)
+    print(f"NWP GXI, {n_trs} TRs: logits at the word's positions {result['nwp_logits']['logits_at_word_s']:.2f} s, at every "
+          f"position {result['nwp_logits']['logits_everywhere_s']:.2f} s -> {result['nwp_logits']['ratio']:.2f} x")
     result["weights_per_batch"] = weights_per_batch()
     w = result["weights_per_batch"]
     print(f"encoding step of one batch at {w['n_voxels']:,} voxels: weights copied each batch {w['copied_each_batch_s']:.3f} s, "

@@ -11,6 +11,7 @@ __all__ = ['AGGREGATIONS', 'TARGETS', 'METHODS', 'BASELINES', 'TOP_K', 'SHARES',
 
 # %% ../nbs/03_attribution.ipynb #5c2a44cf
 import html
+import inspect
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -315,6 +316,19 @@ def next_word_context(plan: ContextPlan, run: int, token_start: int, token_end: 
                            tr_index)
 
 
+def _span_logits(model, x: torch.Tensor, mask: torch.Tensor, spans: list) -> list:
+    """(n_i, vocabulary) logits at each row's positions first_i .. first_i + n_i - 1, for spans [(first_i, n_i)]. Models
+    that take `logits_to_keep` (transformers' causal LMs) project only those positions onto the vocabulary (at 640 words
+    and 128,256 tokens, the full logits of a batch of 16 are ~3.5 GB); the others project every position."""
+    if "logits_to_keep" not in inspect.signature(model.forward).parameters:
+        logits = model(inputs_embeds=x, attention_mask=mask).logits
+        return [logits[b, first:first + n] for b, (first, n) in enumerate(spans)]
+    keep = torch.zeros(mask.shape, dtype=torch.bool, device=x.device)
+    for b, (first, n) in enumerate(spans):
+        keep[b, first:first + n] = True
+    return model(inputs_embeds=x, attention_mask=mask, logits_to_keep=keep).logits.split([n for _, n in spans])
+
+
 def _nwp_losses(model, tokenizer, items: list):
     "The batched next-word cross-entropy: losses(embeds, which) -> {'NWP': (n,) negative log-probability of the word}."
     causal, embed = is_causal(model), model.get_input_embeddings()
@@ -335,9 +349,8 @@ def _nwp_losses(model, tokenizer, items: list):
                 first = len(item.prefix) + len(e)
             targets.append((first, nxt))
         x, mask = pad_rows(rows)
-        logits = model(inputs_embeds=x, attention_mask=mask).logits
-        nll = [-torch.log_softmax(logits[b, first:first + len(nxt)].float(), -1).gather(1, nxt[:, None]).sum()
-               for b, (first, nxt) in enumerate(targets)]
+        logits = _span_logits(model, x, mask, [(first, len(nxt)) for first, nxt in targets])
+        nll = [-torch.log_softmax(word.float(), -1).gather(1, nxt[:, None]).sum() for word, (_, nxt) in zip(logits, targets)]
         return {"NWP": torch.stack(nll)}
     return losses
 
