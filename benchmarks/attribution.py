@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from brainalign.encoding import EncodingModel, _padded_forward, predict_tr, tr_context
-from brainalign.attribution import _plan_batches, attribute_ba, attribute_nwp_trs, default_token_budget
+from brainalign.attribution import _all_logits, _plan_batches, attribute_ba, attribute_nwp_trs, default_token_budget
 
 from _results import save_result, smollm2_encodings, timed
 
@@ -74,19 +74,13 @@ def memory_640():
     print(f"{len(ba[15, 'all'][0])} {before:.3f} {_rss_gib('VmHWM'):.3f}")
 
 
-def all_positions(model, x, mask, spans) -> list:
-    "The baseline of `_span_logits`: every position projected onto the vocabulary, then each row's span sliced."
-    logits = model(inputs_embeds=x, attention_mask=mask).logits
-    return [logits[b, first:first + n] for b, (first, n) in enumerate(spans)]
-
-
 def nwp_logits(n_trs=8) -> dict:
     "Seconds of NWP GXI on `n_trs` held-out TRs (80 words): logits at the word's positions only vs at every position."
     model, tokenizer, _, pipeline, _, _, runs = smollm2_encodings([15])
     rows = np.flatnonzero(runs == runs.max())[10:10 + n_trs]
     attribute_nwp_trs(model, tokenizer, pipeline, rows[:1], cache=False)  # warm-up
     kept = timed(lambda: attribute_nwp_trs(model, tokenizer, pipeline, rows, cache=False))
-    with mock.patch("brainalign.attribution._span_logits", all_positions):
+    with mock.patch("brainalign.attribution._span_logits", _all_logits):
         every = timed(lambda: attribute_nwp_trs(model, tokenizer, pipeline, rows, cache=False))
     return {"n_trs": n_trs, "logits_at_word_s": kept, "logits_everywhere_s": every, "ratio": every / kept}
 

@@ -120,25 +120,22 @@ def reset_peak(device):
         torch.cuda.reset_peak_memory_stats(device)
 
 
-def feature_rows(small: bool, device, dtype) -> list:
+def feature_rows(name, model, tok, small: bool, device) -> list:
     story = default_stimulus(annotate=False)
     if small:
         story = story.select(np.concatenate([np.flatnonzero(story.runs == r)[:200] for r in (1, 2)]))
-    rows, tok = [], tokenizer()
-    for name, config in architectures(small).items():
-        model = build(name, config, device, dtype)
-        for context_words in (80, 640):
-            plan = ContextPlan.build(model, tok, story, context_words)
-            reset_peak(device)
-            ours = seconds(lambda: extract_features(model, tok, story, None, context_words, batch_size=16,
-                                                    cache=False), device)
-            peak = peak_gib(device)
-            bare = seconds(lambda: bare_forward(model, plan, 16), device)
-            rows.append({"model": name, "context_words": context_words, "stride": plan.stride,
-                         "windows": len(plan.windows()), "longest_window_tokens": plan.longest_window(),
-                         "extract_features_words_per_s": len(story) / ours, "bare_loop_words_per_s": len(story) / bare,
-                         "ratio": ours / bare, "peak_gpu_gib": peak})
-            print(json.dumps(rows[-1]), flush=True)
+    rows = []
+    for context_words in (80, 640):
+        plan = ContextPlan.build(model, tok, story, context_words)
+        reset_peak(device)
+        ours = seconds(lambda: extract_features(model, tok, story, None, context_words, batch_size=16, cache=False), device)
+        peak = peak_gib(device)
+        bare = seconds(lambda: bare_forward(model, plan, 16), device)
+        rows.append({"model": name, "context_words": context_words, "stride": plan.stride,
+                     "windows": len(plan.windows()), "longest_window_tokens": plan.longest_window(),
+                     "extract_features_words_per_s": len(story) / ours, "bare_loop_words_per_s": len(story) / bare,
+                     "ratio": ours / bare, "peak_gpu_gib": peak})
+        print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
@@ -190,11 +187,9 @@ def ridge_rows(small: bool, device) -> dict:
     return result
 
 
-def attribution_row(small: bool, device, dtype) -> dict:
+def attribution_row(name, model, tok, small: bool, device) -> dict:
     "attribute_ba against the bare forward + backward loop, one layer, 640 words, all voxels (see the module's text)."
-    name, config = list(architectures(small).items())[1]  # Llama-3.2-1B (or its 2-layer version)
     n_voxels, n_contexts, context_words = (500, 8, 640) if small else (25_000, 128, 640)
-    model, tok = build(name, config, device, dtype), tokenizer()
     layer = model.config.num_hidden_layers
     with tempfile.TemporaryDirectory() as tmp:
         dataset = load_hp(write_hp_release(Path(tmp), n_voxels, rows={"F": 1211}))
@@ -210,7 +205,7 @@ def attribution_row(small: bool, device, dtype) -> dict:
     ours = seconds(lambda: attribute_ba(model, pipeline, encodings, Y, rows, cache=False), device)
     peak = peak_gib(device)
     bare = seconds(lambda: bare_gxi(model, pipeline, rows, [layer]), device)
-    copy = seconds(lambda: encodings[layer].to_torch(device, dtype, np.arange(n_voxels)), device)
+    copy = seconds(lambda: encodings[layer].to_torch(device, model.dtype, np.arange(n_voxels)), device)
     row = {"model": name, "layer": layer, "context_words": context_words, "contexts": len(rows), "voxels": n_voxels,
            "mean_context_tokens": float(np.mean([tr_context(pipeline, int(r)).n_window_tokens for r in rows])),
            "attribute_ba_contexts_per_s": len(rows) / ours, "bare_loop_contexts_per_s": len(rows) / bare,
@@ -260,10 +255,15 @@ def main():
     if chosen is None:
         return 0
     device, dtype, device_name = chosen
-    result = {"device": device_name, "dtype": str(dtype),
-              "agreement": device_agreement(device),
-              "features": feature_rows(args.small, device, dtype), "ridge": ridge_rows(args.small, device),
-              "attribution": attribution_row(args.small, device, dtype)}
+    tok = tokenizer()
+    result = {"device": device_name, "dtype": str(dtype), "agreement": device_agreement(device), "features": []}
+    (gpt2, gpt2_config), (llama, llama_config) = architectures(args.small).items()
+    result["features"] += feature_rows(gpt2, build(gpt2, gpt2_config, device, dtype), tok, args.small, device)
+    model = build(llama, llama_config, device, dtype)  # one model on the device at a time: peaks are its own
+    result["features"] += feature_rows(llama, model, tok, args.small, device)
+    result["attribution"] = attribution_row(llama, model, tok, args.small, device)
+    del model
+    result["ridge"] = ridge_rows(args.small, device)
     print(f"saved {save_result('gpu_small' if args.small else 'gpu', result)}")
     return 0
 

@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_write, disk_cache, model_fingerprint
+from .core import atomic_write, cache_key, disk_cache, model_fingerprint
 from .data import reading_stimulus
 from .encoding import ContextPlan, FeaturePipeline, is_causal, pad_rows, tr_context, tr_features
 
@@ -195,7 +195,9 @@ def _attribute(model, contexts: list, costs: list, losses_for, names: list, desc
     "For every context, {objective: WordAttribution}, computed in token-budget batches and cached per batch."
     embed = model.get_input_embeddings()
     token_budget = token_budget or default_token_budget(model)
-    fingerprint = model_fingerprint(model) if cache else None
+    # what every batch's key shares, hashed once (at 25,000 voxels the encoding weights alone take seconds to hash)
+    call = cache_key(**depends_on, model=model_fingerprint(model), method=method, aggregation=aggregation,
+                     ig=[steps, baseline, ig_method] if method == "ig" else None) if cache else None
 
     def compute(batch):
         items = [contexts[i] for i in batch]
@@ -212,10 +214,7 @@ def _attribute(model, contexts: list, costs: list, losses_for, names: list, desc
     def work(batch):
         if not cache:
             return compute(batch)
-        key = dict(depends_on, model=fingerprint, dtype=str(model.dtype), device=model.device.type,
-                   contexts=[contexts[i] for i in batch], method=method, aggregation=aggregation,
-                   ig=[steps, baseline, ig_method] if method == "ig" else None)
-        return disk_cache("attribution", lambda: compute(batch), **key)
+        return disk_cache("attribution", lambda: compute(batch), call=call, contexts=[contexts[i] for i in batch])
 
     return _in_batches(costs, token_budget, work, desc)
 
@@ -316,13 +315,18 @@ def next_word_context(plan: ContextPlan, run: int, token_start: int, token_end: 
                            tr_index)
 
 
+def _all_logits(model, x: torch.Tensor, mask: torch.Tensor, spans: list) -> list:
+    "`_span_logits` by projecting every position onto the vocabulary, then slicing each row's span."
+    logits = model(inputs_embeds=x, attention_mask=mask).logits
+    return [logits[b, first:first + n] for b, (first, n) in enumerate(spans)]
+
+
 def _span_logits(model, x: torch.Tensor, mask: torch.Tensor, spans: list) -> list:
     """(n_i, vocabulary) logits at each row's positions first_i .. first_i + n_i - 1, for spans [(first_i, n_i)]. Models
     that take `logits_to_keep` (transformers' causal LMs) project only those positions onto the vocabulary (at 640 words
     and 128,256 tokens, the full logits of a batch of 16 are ~3.5 GB); the others project every position."""
     if "logits_to_keep" not in inspect.signature(model.forward).parameters:
-        logits = model(inputs_embeds=x, attention_mask=mask).logits
-        return [logits[b, first:first + n] for b, (first, n) in enumerate(spans)]
+        return _all_logits(model, x, mask, spans)
     keep = torch.zeros(mask.shape, dtype=torch.bool, device=x.device)
     for b, (first, n) in enumerate(spans):
         keep[b, first:first + n] = True

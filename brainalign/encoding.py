@@ -19,7 +19,8 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import _shown, check_array, check_choice, check_layers, check_number, disk_cache, model_fingerprint, refuse
+from .core import _shown, cache_key, check_array, check_choice, check_layers, check_number, disk_cache, model_fingerprint
+from .core import refuse
 from .data import PARAGRAPH_BREAK, FMRIDataset, Stimulus, pearson_columns
 
 # %% ../nbs/02_encoding.ipynb #c36e6510
@@ -549,12 +550,12 @@ def layer_scores(model, tokenizer, dataset: FMRIDataset, layers=None, context_wo
     Y = zscore_runs(np.hstack([dataset.responses[s] for s in dataset.subjects]), runs)
     bounds = np.cumsum([0] + [dataset.n_voxels[s] for s in dataset.subjects])
     rows, per_voxel = [], {}
+    shared = cache_key(model=model_fingerprint(model), context=context_words, delays=list(delays), method=method,
+                       alphas=np.asarray(alphas), responses=Y, runs=runs, words=dataset.stimulus.words, backend=backend)
     for layer in tqdm(layers, desc="layers", leave=False):
         fit = lambda: fit_encoding(pipeline.design(features[layer]), Y, runs, len(delays), alphas,
                                    permutation_test=False, backend=backend).scores
-        scores = disk_cache("encoding_scores", fit, model=model_fingerprint(model), layer=layer, context=context_words,
-                            delays=list(delays), method=method, alphas=np.asarray(alphas), responses=Y, runs=runs,
-                            words=dataset.stimulus.words, backend=backend)
+        scores = disk_cache("encoding_scores", fit, shared=shared, layer=layer)  # the rest hashed once, above
         per_voxel[layer] = {s: scores[bounds[i]:bounds[i + 1]] for i, s in enumerate(dataset.subjects)}
         for s in dataset.subjects:
             ceiling = None if dataset.noise_ceiling is None else dataset.noise_ceiling[s]

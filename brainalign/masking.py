@@ -111,14 +111,16 @@ def masked_context(tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, row
 # %% ../nbs/04_masking.ipynb #5300b45d
 @dataclass(frozen=True)
 class _Readout:
-    "An encoding model prepared for many TRs: its weights on the model's device and dtype, its cache key (None: no cache)."
+    """An encoding model prepared for many TRs: its weights on the model's device and dtype, and the cache key of (model,
+    encoding model) (None: no cache)."""
     weights: TorchEncoding
     key: str = None
 
 
 def _readout(model, encoding: EncodingModel, cache: bool) -> _Readout:
-    "Once per `masking_curve`, not per TR: at 25,000 voxels copying the weights and hashing them take seconds."
-    return _Readout(encoding.to_torch(model.device, model.dtype), cache_key(encoding=encoding) if cache else None)
+    "Once per `masking_curve`, not per TR: copying the weights and hashing them and the model take seconds at scale."
+    key = cache_key(model=model_fingerprint(model), encoding=encoding) if cache else None
+    return _Readout(encoding.to_torch(model.device, model.dtype), key)
 
 
 def predict_masked(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, encoding: EncodingModel, layer: int,
@@ -148,8 +150,7 @@ def _predict_masked(model, tokenizer, stimulus, pipeline, readout: _Readout, lay
 
     if readout.key is None:
         return compute()
-    return disk_cache("masking", compute, model=model_fingerprint(model), dtype=str(model.dtype), device=model.device.type,
-                      layer=layer, encoding=readout.key, context=context, tokenizer=tokenizer.name_or_path,
+    return disk_cache("masking", compute, readout=readout.key, layer=layer, context=context, tokenizer=tokenizer.name_or_path,
                       masks=[np.sort(np.asarray(m, int)) for m in masks], strategy=_check_strategy(strategy), filler=filler)
 
 # %% ../nbs/04_masking.ipynb #470054f0
