@@ -45,9 +45,9 @@ def main():
         return 0
     device, dtype, device_name = chosen
     n_voxels = 200 if args.small else 25_000
-    name, config = list(architectures(args.small).items())[1]  # Llama-3.2-1B (or its 2-layer version)
-    times = {}
     tok = tokenizer()
+    name, config = list(architectures(args.small, len(tok)).items())[1]  # Llama-3.2-1B (or its 2-layer version)
+    times = {}
     model = stage("build the model", lambda: build(name, config, device, dtype), device, times)
     with tempfile.TemporaryDirectory() as tmp, _environ(BRAINALIGN_CACHE_DIR=Path(tmp) / "cache"):  # this run's caches
         folder = stage("write the HP folder", lambda: write_hp_release(Path(tmp) / "hp", n_voxels), device, times)

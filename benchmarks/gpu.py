@@ -18,7 +18,9 @@ Writes benchmarks/results/gpu.json (or gpu_small.json).
   encoding weights to the device (what the engine would pay per batch without `EncodingModel.to_torch`).
 - Agreement: the tiny test models on this device against the CPU (fp32: relative difference < 1e-4; bf16: < 5e-2),
   for word features and for one TR's prediction through the TR path (`tr_context` -> `predict_tr`).
-Weights are random: the timings do not depend on them. SmolLM2's tokenizer stands in for both models' (ids < vocab)."""
+Weights are random: the timings do not depend on them. SmolLM2's tokenizer stands in for both models', and both
+vocabularies are sized to it (49,152 rows instead of 50,257 / 128,256: `check_tokenizer` refuses a tokenizer far smaller
+than the embedding matrix); features and BA never touch the LM head, so only the embedding matrix's memory differs."""
 import argparse
 import json
 import sys
@@ -41,21 +43,21 @@ from attribution import bare as bare_gxi
 ALPHAS = np.logspace(-1, 6, 15)
 
 
-def architectures(small: bool) -> dict:
-    "{name: config}: GPT-2-small and Llama-3.2-1B as published (or the tiny test models with --small)."
+def architectures(small: bool, vocab_size: int) -> dict:
+    "{name: config}: GPT-2-small and Llama-3.2-1B as published but for `vocab_size` (or the tiny test models with --small)."
     from transformers import GPT2Config, LlamaConfig
     rope = {"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
             "original_max_position_embeddings": 8192}
     if small:  # the same two architectures, 2 layers of width 64
-        return {"gpt2-small (tiny)": GPT2Config(n_embd=64, n_layer=2, n_head=4),
-                "llama-3.2-1b (tiny)": LlamaConfig(vocab_size=128256, hidden_size=64, intermediate_size=128,
+        return {"gpt2-small (tiny)": GPT2Config(n_embd=64, n_layer=2, n_head=4, vocab_size=vocab_size),
+                "llama-3.2-1b (tiny)": LlamaConfig(vocab_size=vocab_size, hidden_size=64, intermediate_size=128,
                                                    num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
                                                    max_position_embeddings=131072, rope_theta=500000.0,
                                                    tie_word_embeddings=True, rope_scaling=rope)}
-    llama = LlamaConfig(vocab_size=128256, hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,
+    llama = LlamaConfig(vocab_size=vocab_size, hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,
                         num_attention_heads=32, num_key_value_heads=8, head_dim=64, max_position_embeddings=131072,
                         rope_theta=500000.0, tie_word_embeddings=True, rms_norm_eps=1e-5, rope_scaling=rope)
-    return {"gpt2-small": GPT2Config(), "llama-3.2-1b": llama}
+    return {"gpt2-small": GPT2Config(vocab_size=vocab_size), "llama-3.2-1b": llama}
 
 
 def build(name, config, device, dtype):
@@ -257,7 +259,7 @@ def main():
     device, dtype, device_name = chosen
     tok = tokenizer()
     result = {"device": device_name, "dtype": str(dtype), "agreement": device_agreement(device), "features": []}
-    (gpt2, gpt2_config), (llama, llama_config) = architectures(args.small).items()
+    (gpt2, gpt2_config), (llama, llama_config) = architectures(args.small, len(tok)).items()
     result["features"] += feature_rows(gpt2, build(gpt2, gpt2_config, device, dtype), tok, args.small, device)
     model = build(llama, llama_config, device, dtype)  # one model on the device at a time: peaks are its own
     result["features"] += feature_rows(llama, model, tok, args.small, device)

@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_write, cache_key, disk_cache, model_fingerprint
+from .core import atomic_write, cache_key, check_array, disk_cache, model_fingerprint
 from .data import reading_stimulus
 from .encoding import ContextPlan, FeaturePipeline, is_causal, pad_rows, tr_context, tr_features
 
@@ -246,6 +246,10 @@ def _check_ba_inputs(model, pipeline, encodings: dict, responses, layers):
         if encodings[layer].coef.shape[0] != n_features:
             raise ValueError(f"the encoding model of layer {layer} takes {encodings[layer].coef.shape[0]} features; the TR path "
                              f"of {model.name_or_path} gives {len(pipeline.delays)} delays x {model.config.hidden_size} = {n_features}")
+    pipeline.plan.check_for(model, where="attribute_ba(pipeline)")
+    for layer in layers:
+        encodings[layer].check_features(model, layer, len(pipeline.delays), "attribute_ba(encodings)")
+    responses = check_array(responses, "attribute_ba(responses)", finite=True)  # one NaN would make every score NaN
     if len(set(n_voxels.values())) > 1:
         raise ValueError(f"the encoding models predict different voxel counts {n_voxels}; attribute them separately")
     expected = (int(pipeline.kept_trs.sum()), n_voxels[layers[0]])
@@ -285,9 +289,8 @@ def attribute_ba(model, pipeline: FeaturePipeline, encodings: dict, responses, r
 
     names = [(layer, name) for layer in layers for name in sets]
     costs = [c.n_window_tokens for c in contexts]
-    depends_on = dict(encodings={layer: [encodings[layer].coef, encodings[layer].x_mean, encodings[layer].x_std,
-                                         encodings[layer].y_mean, encodings[layer].y_std] for layer in layers},
-                      responses=np.asarray(responses), voxels=sets, target="BA")
+    depends_on = dict(encodings={layer: encodings[layer] for layer in layers}, responses=np.asarray(responses),
+                      voxels=sets, target="BA")
     results = _attribute(model, contexts, costs, losses_for, names, describe, method, steps, baseline, ig_method,
                          aggregation, token_budget, cache, depends_on, f"BA {method}")
     return {name: [r[name] for r in results] for name in names}
@@ -366,7 +369,7 @@ def _nwp(model, tokenizer, items, method, steps, baseline, ig_method, aggregatio
     describe = lambda c, name, words, scores, method, gap: WordAttribution(words, scores, "NWP", method, None, c.tr_index, gap)
     results = _attribute(model, items, [len(c.input_ids) for c in items], lambda batch: _nwp_losses(model, tokenizer, batch),
                          ["NWP"], describe, method, steps, baseline, ig_method, aggregation, token_budget, cache,
-                         dict(target="NWP"), f"NWP {method}")
+                         dict(target="NWP", tokenizer=tokenizer), f"NWP {method}")
     return [r["NWP"] for r in results]
 
 
@@ -374,6 +377,7 @@ def attribute_nwp_trs(model, tokenizer, pipeline: FeaturePipeline, rows, method=
                       ig_method="gausslegendre", aggregation="sum", token_budget=None, cache=True) -> list:
     "NWP attribution of kept TRs `rows` on the same context words as BA: one `WordAttribution` per row."
     _check_method(method, steps)
+    pipeline.plan.check_for(model, tokenizer, "attribute_nwp_trs(pipeline)")
     items = []
     for row in rows:
         context = tr_context(pipeline, int(row))

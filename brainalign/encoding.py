@@ -6,8 +6,9 @@
 __all__ = ['TR_METHODS', 'RIDGE_BACKENDS', 'RIDGE_SOLVERS', 'RunTokens', 'tokenize_words', 'tokenize_runs', 'is_causal', 'Window',
            'position_limit', 'ContextPlan', 'extract_features', 'tr_weights', 'words_to_trs', 'add_delays',
            'FeaturePipeline', 'ridge_backend', 'zscore_runs', 'circular_shift_pvalues', 'TorchEncoding',
-           'EncodingModel', 'fit_encoding', 'brain_score', 'layer_scores', 'subject_responses', 'held_out_encoding',
-           'TRContext', 'pad_rows', 'tr_rows', 'pool_trs', 'tr_features', 'delayed_weights', 'tr_context', 'predict_tr']
+           'EncodingModel', 'fit_encoding', 'brain_score', 'layer_scores', 'subject_responses', 'feature_source',
+           'held_out_encoding', 'TRContext', 'pad_rows', 'tr_rows', 'pool_trs', 'tr_features', 'delayed_weights',
+           'tr_context', 'predict_tr']
 
 # %% ../nbs/02_encoding.ipynb #e1c62783
 import warnings
@@ -19,8 +20,8 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import _shown, cache_key, check_array, check_choice, check_layers, check_number, disk_cache, model_fingerprint
-from .core import refuse
+from .core import _shown, cache_key, check_array, check_choice, check_layers, check_number, disk_cache
+from .core import check_tokenizer, model_architecture, refuse, tokenizer_fingerprint
 from .data import PARAGRAPH_BREAK, FMRIDataset, Stimulus, pearson_columns
 
 # %% ../nbs/02_encoding.ipynb #c36e6510
@@ -98,6 +99,8 @@ class ContextPlan:
     prefix: list
     suffix: list
     causal: bool = True  # later tokens never change earlier states
+    model: str = ""  # `model_architecture` of the model it was built for
+    tokenizer: str = ""  # `tokenizer_fingerprint` of the tokenizer that made `runs`
 
     @classmethod
     def build(cls, model, tokenizer, stimulus, context_words=80, stride=None):
@@ -106,9 +109,10 @@ class ContextPlan:
         check_number(context_words, "ContextPlan.build(context_words)", 0, integer=True)
         if stride is not None:
             check_number(stride, "ContextPlan.build(stride)", 1, integer=True)
+        check_tokenizer(model, tokenizer, "ContextPlan.build(tokenizer)")
         causal = is_causal(model)
         plan = cls(tokenize_runs(tokenizer, stimulus), context_words, stride or (max(context_words, 1) if causal else 1),
-                   *_special_tokens(tokenizer), causal)
+                   *_special_tokens(tokenizer), causal, model_architecture(model), tokenizer_fingerprint(tokenizer))
         limit = position_limit(model)
         if stride is None and limit and plan.longest_window() > limit:
             plan = plan._fit(limit)
@@ -116,6 +120,14 @@ class ContextPlan:
             raise ValueError(f"{model.name_or_path}: a window of {plan.longest_window()} tokens (context_words="
                              f"{context_words}, stride={plan.stride}) exceeds its {limit} positions; lower context_words")
         return plan
+
+    def check_for(self, model=None, tokenizer=None, where: str = "pipeline"):
+        "Refuse a model or tokenizer other than the ones this plan was built for (its token ids would mean other words)."
+        if model is not None and self.model and model_architecture(model) != self.model:
+            refuse(where, f"a plan built for a {self.model} model", f"a plan used with {model_architecture(model)} ({model.name_or_path})")
+        if tokenizer is not None and self.tokenizer and tokenizer_fingerprint(tokenizer) != self.tokenizer:
+            refuse(where, "the tokenizer the plan was built with", f"another tokenizer ({tokenizer.name_or_path})")
+        return self
 
     def _fit(self, limit: int) -> "ContextPlan":
         "The same plan with the largest stride whose windows fit in `limit` tokens (stride 1 if none does)."
@@ -213,14 +225,14 @@ def extract_features(model, tokenizer, stimulus: Stimulus, layers=None, context_
 
     layers : indices as in `hidden_states` (0 = embeddings); None = all. Cached on disk unless cache=False."""
     layers = check_layers(model, layers)
+    if not layers:
+        refuse("extract_features(layers)", "at least one layer (None = all)", repr(layers))
     check_number(batch_size, "extract_features(batch_size)", 1, integer=True)
     plan = ContextPlan.build(model, tokenizer, stimulus, context_words, stride)
     compute = lambda: _extract(model.eval(), plan, layers, len(stimulus), batch_size)
     if not cache:
         return compute()
-    return disk_cache("features", compute, model=model_fingerprint(model), tokenizer=str(tokenizer.name_or_path),
-                      vocab=len(tokenizer), layers=layers, context_words=context_words, stride=plan.stride,
-                      words=stimulus.words, runs=stimulus.runs)
+    return disk_cache("features", compute, model=model, plan=plan, layers=layers, n_words=len(stimulus))  # plan: tokens, context, tokenizer
 
 # %% ../nbs/02_encoding.ipynb #da09ff7f
 def _lanczos(t, window=3):
@@ -263,7 +275,7 @@ def tr_weights(stimulus: Stimulus, tr_times, tr_runs, method="mean", tr=None) ->
 
 def words_to_trs(features: np.ndarray, stimulus: Stimulus, tr_times, tr_runs, method="mean") -> tuple:
     "((n_trs, H) TR features, (n_trs,) flag of TRs with no word)."
-    features = np.asarray(features)
+    features = check_array(features, "words_to_trs(features)", ndim=2)  # one NaN word would turn its column NaN in every TR
     if features.shape[0] != len(stimulus):
         raise ValueError(f"features have {features.shape[0]} rows; expected one per word of the stimulus ({len(stimulus)},)")
     W = tr_weights(stimulus, tr_times, tr_runs, method)
@@ -428,6 +440,7 @@ class EncodingModel:
     predictions: np.ndarray  # (n_held_out, n_voxels) out-of-sample predictions
     pvalues: np.ndarray = None
     significant: np.ndarray = None  # FDR q < 0.05
+    source: dict = None  # what made its features, e.g. {"model": model_architecture(model), "layer": 9} (`held_out_encoding`)
 
     def predict(self, X) -> np.ndarray:
         "(n_trs, n_voxels) predicted responses for delayed features X, with the final (all-runs) model."
@@ -444,6 +457,19 @@ class EncodingModel:
     def predict_tensor(self, X: torch.Tensor, voxels=None) -> torch.Tensor:
         "(n_trs, n_voxels) `predict` as a differentiable torch computation on X's device and dtype; `voxels` selects columns."
         return self.to_torch(X.device, X.dtype, voxels)(X)
+
+    def check_features(self, model, layer: int, n_delays: int, where: str = "encoding"):
+        "Refuse features of another width, model or layer than the ones it was fitted on (model and layer when it knows them)."
+        width = n_delays * model.config.hidden_size
+        if self.coef.shape[0] != width:
+            refuse(where, f"an encoding model of {width} features ({n_delays} delays x hidden {model.config.hidden_size})",
+                   f"one fitted on {self.coef.shape[0]}")
+        source = self.source or {}
+        if source.get("layer", layer) != layer:
+            refuse(where, f"layer {source['layer']} (the layer its encoding model was fitted on)", f"layer {layer}")
+        if source.get("model", model_architecture(model)) != model_architecture(model):
+            refuse(where, f"features of a {source['model']} model", f"{model_architecture(model)} ({model.name_or_path})")
+        return self
 
     @property
     def delay_maps(self) -> list:
@@ -550,8 +576,7 @@ def layer_scores(model, tokenizer, dataset: FMRIDataset, layers=None, context_wo
     Y = zscore_runs(np.hstack([dataset.responses[s] for s in dataset.subjects]), runs)
     bounds = np.cumsum([0] + [dataset.n_voxels[s] for s in dataset.subjects])
     rows, per_voxel = [], {}
-    shared = cache_key(model=model_fingerprint(model), context=context_words, delays=list(delays), method=method,
-                       alphas=np.asarray(alphas), responses=Y, runs=runs, words=dataset.stimulus.words, backend=backend)
+    shared = cache_key(model=model, pipeline=pipeline, alphas=np.asarray(alphas), responses=Y, runs=runs, backend=backend)
     for layer in tqdm(layers, desc="layers", leave=False):
         fit = lambda: fit_encoding(pipeline.design(features[layer]), Y, runs, len(delays), alphas,
                                    permutation_test=False, backend=backend).scores
@@ -574,17 +599,24 @@ def subject_responses(dataset: FMRIDataset, subject: str, min_ceiling=0.05) -> t
     return zscore_runs(Y, dataset.tr_runs[dataset.kept_trs])[:, selected], selected
 
 
-def held_out_encoding(X, Y, runs, test_run, n_delays=4, cache=True, backend=None) -> EncodingModel:
-    "An encoding model fitted on every run but `test_run` (cached): its weights never saw the TRs of `test_run`."
+def feature_source(model, layer: int) -> dict:
+    "What made a design matrix, for `held_out_encoding(source=...)`: the model's architecture and the layer."
+    return {"model": model_architecture(model), "layer": int(layer)}
+
+
+def held_out_encoding(X, Y, runs, test_run, n_delays=4, cache=True, backend=None, source=None) -> EncodingModel:
+    """An encoding model fitted on every run but `test_run` (cached): its weights never saw the TRs of `test_run`.
+
+    source : what made X (`feature_source(model, layer)`), kept with the model so that it refuses other features."""
     runs = np.asarray(runs)
     if test_run not in runs:
         raise ValueError(f"test_run {test_run} is not one of the runs {np.unique(runs).tolist()}")
     backend = ridge_backend(backend, "held_out_encoding(backend)")
     train = runs != test_run
-    fit = lambda: fit_encoding(np.asarray(X)[train], np.asarray(Y)[train], runs[train], n_delays, permutation_test=False,
-                               backend=backend)
+    fit = lambda: replace(fit_encoding(np.asarray(X)[train], np.asarray(Y)[train], runs[train], n_delays,
+                                       permutation_test=False, backend=backend), source=source)
     return disk_cache("held_out_encoding", fit, X=X, Y=Y, runs=runs, test_run=test_run, n_delays=n_delays,
-                      backend=backend) if cache else fit()
+                      backend=backend, source=source) if cache else fit()
 
 # %% ../nbs/02_encoding.ipynb #082035ce
 @dataclass
@@ -670,6 +702,8 @@ def tr_rows(model, contexts: list, inputs_embeds: list, shared: bool = False) ->
 
     shared : the contexts read the same unedited run tokens (not masked versions): a window several of them need is
     run once, as far as the furthest of them reads (a causal model's earlier states never depend on later tokens)."""
+    for context in {id(c.plan): c for c in contexts}.values():
+        context.plan.check_for(model, where="tr_rows(model)")
     embed = model.get_input_embeddings()
     device = inputs_embeds[0].device
     rows, inputs, owners, index = [], [], [], {}

@@ -12,6 +12,7 @@ __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'COMPARISO
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -21,10 +22,11 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_write, cache_dir, cache_key, load_model, model_fingerprint, resolve_device
+from .core import atomic_write, cache_dir, cache_key, check_mode, check_number, load_model, resolve_device
+from .core import check_array, writable_folder
 from .data import FMRIDataset, pearson_columns
 from .encoding import FeaturePipeline, _ridge_cv, _standardize, delayed_weights, extract_features
-from .encoding import held_out_encoding, is_causal, pad_rows, pool_trs, subject_responses, tr_context, tr_rows
+from .encoding import feature_source, held_out_encoding, is_causal, pad_rows, pool_trs, subject_responses, tr_context, tr_rows
 
 # %% ../nbs/05_grl.ipynb #e0bfcb86
 class _Reverse(torch.autograd.Function):
@@ -42,9 +44,7 @@ class GradientReversal(torch.nn.Module):
     "Identity forward; the gradient times −`lambda_` backward."
     def __init__(self, lambda_: float = 1.0):
         super().__init__()
-        if lambda_ < 0:
-            raise ValueError(f"lambda_ must be >= 0 (the reversal's strength), got {lambda_}")
-        self.lambda_ = lambda_
+        self.lambda_ = check_number(lambda_, "GradientReversal(lambda_)", 0)  # the reversal's strength
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return _Reverse.apply(x, self.lambda_)
@@ -169,9 +169,27 @@ class TrainConfig:
     max_eval_trs: int | None = None  # validation / test TRs evaluated (consecutive, mid-run); None: all
     seed: int = 0
 
+    def __post_init__(self):
+        "Settings that cannot be right are refused here, before any model loads or any run is saved."
+        where = lambda name: f"TrainConfig({name})"
+        for name in ("epochs", "lora_r"):
+            check_number(getattr(self, name), where(name), 1, integer=True)
+        check_number(self.batch_size, where("batch_size"), 2, integer=True)  # the Pearson loss needs two TRs
+        for name in ("steps_per_epoch", "max_eval_trs"):
+            if getattr(self, name) is not None:
+                check_number(getattr(self, name), where(name), 1 if name == "steps_per_epoch" else 2, integer=True)
+        for name in ("lr", "head_lr", "lora_alpha"):
+            check_number(getattr(self, name), where(name), 0, above=True)
+        for name in ("lm_weight", "ba_weight", "lambda_", "head_l2"):
+            check_number(getattr(self, name), where(name), 0)
+        check_number(self.mlm_probability, where("mlm_probability"), 0, 1, above=True)
+        check_number(self.context_words, where("context_words"), 0, integer=True)
+        check_number(self.seed, where("seed"), 0, 2 ** 32 - 1, integer=True)
+
 
 def intervention_plan(mode: str, seed: int = 0) -> tuple:
     "(TrainConfig, training seeds) of a mode: quick = 2 epochs of 12 steps, 64 evaluation TRs, one seed; full = the defaults, 3 seeds."
+    check_mode(mode, "intervention_plan(mode)")
     if mode == "full":
         return TrainConfig(seed=seed), [seed, seed + 1, seed + 2]
     return TrainConfig(epochs=2, steps_per_epoch=12, max_eval_trs=64, seed=seed), [seed]
@@ -332,10 +350,10 @@ def _setup(model_name, dataset, condition, subject, config, min_ceiling, folder,
     rows = {name: np.flatnonzero(np.isin(runs, ids)) for name, ids in split.items()}
     samples = {"train": intervention_samples(pipeline, rows["train"]),
                **{name: intervention_samples(pipeline, _central(rows[name], config.max_eval_trs)) for name in ("validation", "test")}}
-    key = cache_key(model=model_fingerprint(model), dataset=dataset.name, subject=subject, responses=Y, runs=runs,
-                    words=dataset.stimulus.words, onsets=dataset.stimulus.onsets, condition=condition,
-                    config=replace(config, epochs=0))
-    home = Path(folder or cache_dir() / "interventions") / f"{condition}-{key}"
+    check_array(Y, f"train_intervention(dataset): responses of subject {subject}", ndim=2)
+    key = cache_key(model=model, pipeline=pipeline, stimulus=dataset.stimulus, subject=subject, responses=Y, runs=runs,
+                    condition=condition, config=replace(config, epochs=1))  # epochs: checkpoints of one run serve every length
+    home = writable_folder(Path(folder or cache_dir() / "interventions") / f"{condition}-{key}", "train_intervention(folder)")
     return _Setup(model, tokenizer, subject, voxels, intervention_targets(Y, runs, condition, config.seed), split,
                   samples, pipeline, home)
 
@@ -344,6 +362,17 @@ def _checkpoints(home: Path, epochs: int) -> list:
     "Saved checkpoints of `home` with at most `epochs` epochs, latest last."
     found = [(int(p.stem.split("-")[1]), p) for p in home.glob("checkpoint-*.pt")]
     return [p for e, p in sorted(found) if e <= epochs]
+
+
+def _load_checkpoint(path: Path, device):
+    "A checkpoint's state, or None after moving an unreadable one aside with a warning naming it (training restarts)."
+    import warnings
+    try:
+        return torch.load(path, map_location=device, weights_only=False)
+    except Exception as e:
+        os.replace(path, path.with_name(path.name + ".corrupt"))
+        warnings.warn(f"{path}: unreadable checkpoint ({type(e).__name__}: {e}); moved aside, training from the start")
+        return None
 
 
 def _save_checkpoint(home: Path, epoch: int, model, head, optimizer, curves: list):
@@ -375,6 +404,15 @@ def _base_design(setup: _Setup, dataset: FMRIDataset, config: TrainConfig) -> np
     return setup.pipeline.design(features[last])
 
 
+def _check_finite(losses: dict, condition: str, epoch: int, step):
+    "Stop a run whose loss is NaN or infinite, before it is stepped on or saved (nothing of it is kept as finished)."
+    values = {name: float(v) for name, v in losses.items() if np.ndim(v) == 0}
+    bad = {name: v for name, v in values.items() if not np.isfinite(v)}
+    if bad:
+        raise FloatingPointError(f"train_intervention({condition}): loss {bad} at epoch {epoch + 1}, step {step}; the run "
+                                 "stops unsaved (its last finished epoch stays as a checkpoint): lower lr or check the responses")
+
+
 def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, subject: str = None,
                        config: TrainConfig = TrainConfig(), min_ceiling: float = 0.05, device=None,
                        folder=None) -> Intervention:
@@ -394,6 +432,8 @@ def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, su
         raise ValueError(f"{dataset.name}: no training run has batch_size={config.batch_size} TRs (>= 2, the Pearson loss "
                          f"needs them) with words in their windows")
     resume = _checkpoints(setup.home, config.epochs)
+    state = _load_checkpoint(resume[-1], device) if resume else None
+    resume = resume if state is not None else []
     with torch.random.fork_rng():  # adapters and head initialised from the seed, whatever ran before
         torch.manual_seed(config.seed)
         head = BrainHead(len(HEAD_DELAYS) * setup.model.config.hidden_size, setup.targets.shape[1], config.head_l2)
@@ -407,7 +447,6 @@ def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, su
     curves, start = [], 0
     if resume:
         from peft import set_peft_model_state_dict
-        state = torch.load(resume[-1], map_location=device, weights_only=False)
         set_peft_model_state_dict(model, state["adapter"]); head.load_state_dict(state["head"])
         optimizer.load_state_dict(state["optimizer"])
         curves, start = state["curves"], state["epoch"]
@@ -420,6 +459,7 @@ def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, su
             losses = intervention_losses(model, setup.tokenizer, head, [train[i] for i in batch],
                                          setup.targets[train_rows[batch]], config, reversal,
                                          _step_generator(config.seed, 0, epoch, step))
+            _check_finite(losses, condition, epoch, step)
             optimizer.zero_grad()
             losses["total"].backward()
             optimizer.step()
@@ -427,6 +467,7 @@ def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, su
             curves.append({"epoch": epoch + 1, "step": len([c for c in curves if c["split"] == "train"]) + 1,
                            "split": "train", "lm": losses["lm"].item(), "ba": losses["ba"].item()})
         scores = evaluation_losses(model, setup.tokenizer, val, config, head, setup.targets[val_rows], config.seed)
+        _check_finite(scores, condition, epoch, "validation")
         curves.append({"epoch": epoch + 1, "step": curves[-1]["step"], "split": "validation", **scores})
         _save_checkpoint(setup.home, epoch + 1, model, head, optimizer, curves)
     seconds = time.perf_counter() - began
@@ -468,7 +509,7 @@ def held_out_alignment(model, tokenizer, dataset: FMRIDataset, Y: np.ndarray, la
     out = {}
     for layer in layers:
         X = pipeline.design(features[layer])
-        encoding = held_out_encoding(X, Y, runs, test_run)
+        encoding = held_out_encoding(X, Y, runs, test_run, source=feature_source(model, layer))
         out[layer] = {"r": pearson_columns(encoding.predict(X[test]), Y[test]), "cv": float(encoding.scores.mean())}
     return out
 

@@ -16,7 +16,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .attribution import WordAttribution, _check_k, _in_batches, default_token_budget, n_top
-from .core import cache_key, disk_cache, model_fingerprint
+from .core import cache_key, check_array, disk_cache, model_fingerprint
 from .data import Stimulus
 from .encoding import EncodingModel, FeaturePipeline, RunTokens, TorchEncoding, TRContext, _render, tokenize_words
 from .encoding import tr_context, tr_features
@@ -127,8 +127,15 @@ def predict_masked(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipeli
                    row: int, masks: list, strategy="replace", filler=None, token_budget=None, cache=True) -> np.ndarray:
     """(n_masks, n_voxels) the encoding model's predictions of kept TR `row`, one per word set of `masks` (stimulus
     indices) masked; an empty set predicts the unmasked TR."""
+    _check_inputs(model, tokenizer, pipeline, encoding, layer, "predict_masked")
     return _predict_masked(model, tokenizer, stimulus, pipeline, _readout(model, encoding, cache), layer, row, masks,
                            strategy, filler, token_budget)
+
+
+def _check_inputs(model, tokenizer, pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, where: str):
+    "Model, tokenizer, pipeline and encoding model belong together (one check, before any work)."
+    pipeline.plan.check_for(model, tokenizer, f"{where}(pipeline)")
+    encoding.check_features(model, layer, len(pipeline.delays), f"{where}(encoding)")
 
 
 def _predict_masked(model, tokenizer, stimulus, pipeline, readout: _Readout, layer, row, masks, strategy, filler,
@@ -150,7 +157,7 @@ def _predict_masked(model, tokenizer, stimulus, pipeline, readout: _Readout, lay
 
     if readout.key is None:
         return compute()
-    return disk_cache("masking", compute, readout=readout.key, layer=layer, context=context, tokenizer=tokenizer.name_or_path,
+    return disk_cache("masking", compute, readout=readout.key, layer=layer, context=context, stimulus=stimulus, tokenizer=tokenizer,
                       masks=[np.sort(np.asarray(m, int)) for m in masks], strategy=_check_strategy(strategy), filler=filler)
 
 # %% ../nbs/04_masking.ipynb #470054f0
@@ -246,6 +253,8 @@ def masking_curve(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipelin
         raise ValueError(f"n_draws={n_draws}: the random baselines need at least one draw")
     if match is not None and match not in rankings:
         raise ValueError(f"match={match!r} is not one of the rankings {list(rankings)}")
+    _check_inputs(model, tokenizer, pipeline, encoding, layer, "masking_curve")
+    responses = check_array(responses, "masking_curve(responses)", ndim=2)  # a NaN voxel would enter as r = 0
     expected = (int(pipeline.kept_trs.sum()), encoding.coef.shape[1])
     if np.shape(responses) != expected:
         raise ValueError(f"responses have shape {np.shape(responses)}; expected (n_kept_trs, n_voxels) = {expected}")

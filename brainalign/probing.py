@@ -21,8 +21,8 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import check_layers, disk_cache, model_fingerprint
-from .data import conllu_sentences
+from .core import check_layers, check_mode, check_tokenizer, disk_cache
+from .data import conllu_sentences, spacy_versions
 from .encoding import _padded_forward, _special_tokens, tokenize_words
 from .grl import COMPARISONS, paired_comparison
 
@@ -116,7 +116,7 @@ def silver_corpus(words_by_run: list, context_sentences: int = 1, model: str = "
                            "head": 0 if t.head.i == t.i else t.head.i - s.start + 1, "misc": None} for t in s]
                          for s in doc.sents])
         return runs
-    parsed = disk_cache("spacy-sentences", parse, words=words_by_run, model=model)
+    parsed = disk_cache("spacy-sentences", parse, words=words_by_run, model=model, versions=spacy_versions(model))
     n = len(parsed)
     sentences = [Sentence(f"run {r + 1}", "test" if r == n - 1 else "dev" if r == n - 2 else "train", tokens, {})
                  for r, run in enumerate(parsed) for tokens in run]
@@ -494,6 +494,7 @@ FULL_CAPS = {"train": 2000, "dev": 500, "test": 1000}  # examples per class: cap
 
 def gold_suite(folder, mode: str = "quick", context_sentences: int = 1, seed: int = 0) -> list:
     "The gold suite of the data folder; quick: QUICK_CAPS per class from a QUICK_POOL of sentences; full: FULL_CAPS over all sentences. Cached."
+    check_mode(mode, "gold_suite(mode)")
     folder = Path(folder)
     files = sorted(p for p in folder.glob("**/*") if p.suffix in (".conllu", ".txt"))
     caps, pool = (QUICK_CAPS, QUICK_POOL) if mode == "quick" else (FULL_CAPS, None)
@@ -608,7 +609,7 @@ def _pooled_examples(model, tokenizer, texts: list, spans: list, layers: list, b
 
     if not cache:
         return compute()
-    return disk_cache("span-features", compute, model=model_fingerprint(model), tokenizer=tokenizer.name_or_path,
+    return disk_cache("span-features", compute, model=model, tokenizer=tokenizer,
                       texts=texts, spans=spans, layers=layers)
 
 
@@ -623,6 +624,7 @@ def _stack(pooled: dict, texts: list, spans: list, layers: list) -> dict:
 def span_features(model, tokenizer, texts: list, spans: list, layers, batch_size: int = 32, cache: bool = True) -> dict:
     "{layer: (n_examples, n_spans * H) float32} pooled span states of each example's text (one forward pass per distinct text)."
     layers = check_layers(model, layers)
+    check_tokenizer(model, tokenizer, "span_features(tokenizer)")
     return _stack(_pooled_examples(model, tokenizer, texts, spans, layers, batch_size, cache), texts, spans, layers)
 
 # %% ../nbs/06_probing.ipynb #090201e2
@@ -713,6 +715,12 @@ def task_deltas(results: pd.DataFrame, first: str, second: str, metric: str = "f
     means = results.groupby(["condition", "task", "phenomenon"])[metric].mean().unstack("condition")
     if first not in means or second not in means:
         raise ValueError(f"results have conditions {sorted(means.columns)}; {first!r} and {second!r} are both needed")
+    tasks = {c: set(results.task[results.condition == c]) for c in (first, second)}
+    if tasks[first] != tasks[second]:
+        lacking = {c: sorted(tasks[other] - tasks[c])[:5] for c, other in ((first, second), (second, first)) if tasks[other] - tasks[c]}
+        raise ValueError(f"task_deltas(results): expected the same tasks in {first!r} and {second!r}; got "
+                         f"{len(tasks[first])} and {len(tasks[second])} tasks (missing: {lacking}); a paired test over "
+                         "the shared tasks only would compare less than was asked")
     return (means[first] - means[second]).rename("delta").reset_index().dropna()
 
 
