@@ -714,6 +714,8 @@ def noise_ceiling_from_repeats(repeats, chunk=4096) -> np.ndarray:
     if len(repeats) < 2 or len(shapes) != 1 or len(next(iter(shapes))) != 2:
         raise ValueError(f"repeats must have shape (n_repeats >= 2, n_trs, n_voxels), got {len(repeats)} repeats of "
                          f"shapes {sorted(shapes)}")
+    for i, r in enumerate(repeats):  # one NaN would give its voxel a ceiling of 0, silently
+        check_array(r, f"noise_ceiling_from_repeats(repeats[{i}])", ndim=2)
     n, n_voxels = len(repeats), next(iter(shapes))[1]
     ceiling = np.zeros(n_voxels)
     for start in range(0, n_voxels, chunk):

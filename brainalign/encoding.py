@@ -596,6 +596,9 @@ def subject_responses(dataset: FMRIDataset, subject: str, min_ceiling=0.05) -> t
     Y = dataset.responses[subject]
     ceiling = dataset.noise_ceiling[subject] if dataset.noise_ceiling is not None else np.ones(Y.shape[1])
     selected = np.flatnonzero(ceiling >= min_ceiling)
+    if selected.size == 0:
+        refuse("subject_responses(min_ceiling)", f"a ceiling some voxel of {subject} reaches (highest {ceiling.max():.3f})",
+               repr(min_ceiling))
     return zscore_runs(Y, dataset.tr_runs[dataset.kept_trs])[:, selected], selected
 
 

@@ -583,6 +583,8 @@ def _pool(states: torch.Tensor, word_of_token: np.ndarray, spans) -> torch.Tenso
 
 def _pooled_examples(model, tokenizer, texts: list, spans: list, layers: list, batch_size: int, cache: bool) -> dict:
     "{(text, spans): [(n_spans * H,) float32 per layer]}, one forward pass per distinct text; cached."
+    check_tokenizer(model, tokenizer, "span_features(tokenizer)")  # probe_suite comes through here too
+
     def compute():
         prefix, suffix = _special_tokens(tokenizer)
         distinct = sorted(set(texts), key=len)
@@ -624,7 +626,6 @@ def _stack(pooled: dict, texts: list, spans: list, layers: list) -> dict:
 def span_features(model, tokenizer, texts: list, spans: list, layers, batch_size: int = 32, cache: bool = True) -> dict:
     "{layer: (n_examples, n_spans * H) float32} pooled span states of each example's text (one forward pass per distinct text)."
     layers = check_layers(model, layers)
-    check_tokenizer(model, tokenizer, "span_features(tokenizer)")
     return _stack(_pooled_examples(model, tokenizer, texts, spans, layers, batch_size, cache), texts, spans, layers)
 
 # %% ../nbs/06_probing.ipynb #090201e2
@@ -727,6 +728,9 @@ def task_deltas(results: pd.DataFrame, first: str, second: str, metric: str = "f
 def compare_conditions(results: pd.DataFrame, pairs=COMPARISONS, metric: str = "f1") -> pd.DataFrame:
     "Paired tests across tasks of each pair of conditions, overall and per phenomenon (pairs whose conditions are missing are skipped)."
     present = set(results.condition)
+    if not any({first, second} <= present for first, second in pairs):
+        raise ValueError(f"compare_conditions(results): expected both conditions of at least one pair of {list(pairs)}; "
+                         f"got conditions {sorted(present)}")
     rows = []
     for first, second in pairs:
         if not {first, second} <= present:
