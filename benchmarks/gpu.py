@@ -48,8 +48,9 @@ def architectures(small: bool, vocab_size: int) -> dict:
     from transformers import GPT2Config, LlamaConfig
     rope = {"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
             "original_max_position_embeddings": 8192}
+    gpt2_ids = dict(vocab_size=vocab_size, bos_token_id=0, eos_token_id=0)  # GPT-2's 50256 lies outside this vocabulary
     if small:  # the same two architectures, 2 layers of width 64
-        return {"gpt2-small (tiny)": GPT2Config(n_embd=64, n_layer=2, n_head=4, vocab_size=vocab_size),
+        return {"gpt2-small (tiny)": GPT2Config(n_embd=64, n_layer=2, n_head=4, **gpt2_ids),
                 "llama-3.2-1b (tiny)": LlamaConfig(vocab_size=vocab_size, hidden_size=64, intermediate_size=128,
                                                    num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
                                                    max_position_embeddings=131072, rope_theta=500000.0,
@@ -57,7 +58,7 @@ def architectures(small: bool, vocab_size: int) -> dict:
     llama = LlamaConfig(vocab_size=vocab_size, hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,
                         num_attention_heads=32, num_key_value_heads=8, head_dim=64, max_position_embeddings=131072,
                         rope_theta=500000.0, tie_word_embeddings=True, rms_norm_eps=1e-5, rope_scaling=rope)
-    return {"gpt2-small": GPT2Config(vocab_size=vocab_size), "llama-3.2-1b": llama}
+    return {"gpt2-small": GPT2Config(**gpt2_ids), "llama-3.2-1b": llama}
 
 
 def build(name, config, device, dtype):
