@@ -112,14 +112,15 @@ def masked_context(tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, row
 @dataclass(frozen=True)
 class _Readout:
     """An encoding model prepared for many TRs: its weights on the model's device and dtype, and the cache key of (model,
-    encoding model) (None: no cache)."""
+    tokenizer, stimulus, encoding model) (None: no cache)."""
     weights: TorchEncoding
     key: str = None
 
 
-def _readout(model, encoding: EncodingModel, cache: bool) -> _Readout:
-    "Once per `masking_curve`, not per TR: copying the weights and hashing them and the model take seconds at scale."
-    key = cache_key(model=model_fingerprint(model), encoding=encoding) if cache else None
+def _readout(model, tokenizer, stimulus: Stimulus, encoding: EncodingModel, cache: bool) -> _Readout:
+    """Once per `masking_curve`, not per TR: copying the weights and hashing them, the model, the tokenizer's vocabulary
+    and the stimulus (which masking re-tokenizes) take seconds at scale."""
+    key = cache_key(model=model_fingerprint(model), tokenizer=tokenizer, stimulus=stimulus, encoding=encoding) if cache else None
     return _Readout(encoding.to_torch(model.device, model.dtype), key)
 
 
@@ -128,7 +129,7 @@ def predict_masked(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipeli
     """(n_masks, n_voxels) the encoding model's predictions of kept TR `row`, one per word set of `masks` (stimulus
     indices) masked; an empty set predicts the unmasked TR."""
     _check_inputs(model, tokenizer, pipeline, encoding, layer, "predict_masked")
-    return _predict_masked(model, tokenizer, stimulus, pipeline, _readout(model, encoding, cache), layer, row, masks,
+    return _predict_masked(model, tokenizer, stimulus, pipeline, _readout(model, tokenizer, stimulus, encoding, cache), layer, row, masks,
                            strategy, filler, token_budget)
 
 
@@ -157,7 +158,7 @@ def _predict_masked(model, tokenizer, stimulus, pipeline, readout: _Readout, lay
 
     if readout.key is None:
         return compute()
-    return disk_cache("masking", compute, readout=readout.key, layer=layer, context=context, stimulus=stimulus, tokenizer=tokenizer,
+    return disk_cache("masking", compute, readout=readout.key, layer=layer, context=context,
                       masks=[np.sort(np.asarray(m, int)) for m in masks], strategy=_check_strategy(strategy), filler=filler)
 
 # %% ../nbs/04_masking.ipynb #470054f0
@@ -261,7 +262,7 @@ def masking_curve(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipelin
     contexts = _check_rankings(pipeline, rows, rankings)
     names = list(rankings) + [RANDOM] + ([MATCHED] if match is not None else [])
     masked, unmasked = {(name, k): [] for name in names for k in ks}, []
-    readout = _readout(model, encoding, cache)
+    readout = _readout(model, tokenizer, stimulus, encoding, cache)
     for i, (row, context) in enumerate(zip(tqdm(rows, desc=f"masking, layer {layer}"), contexts)):
         sets = {}  # (ranking, k) -> the word sets to mask, one per draw
         for k in ks:
