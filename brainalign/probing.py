@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['SPLITS', 'ENTITY_FIELDS', 'PHENOMENA', 'WORD_TASKS', 'PAIR_TASKS', 'MENTION_TASKS', 'UNIT_TASKS', 'SENTENCE_TASKS',
-           'QUICK_CAPS', 'QUICK_POOL', 'FULL_CAPS', 'HOLMES_SENTENCE_TYPES', 'PROBE_CS', 'Sentence', 'read_conllu',
-           'gold_corpus', 'silver_corpus', 'Mention', 'sentence_mentions', 'discourse_units', 'task_examples',
-           'ProbingTask', 'check_task', 'balance', 'build_suite', 'suite_table', 'gold_suite', 'load_holmes',
-           'span_features', 'control_labels', 'fit_probe', 'probe_features', 'probe', 'probe_suite', 'task_deltas',
-           'compare_conditions']
+           'QUICK_CAPS', 'QUICK_POOL', 'FULL_CAPS', 'HOLMES_SENTENCE_TYPES', 'PROBE_CS', 'PLANTED', 'Sentence',
+           'read_conllu', 'gold_corpus', 'silver_corpus', 'Mention', 'sentence_mentions', 'discourse_units',
+           'task_examples', 'ProbingTask', 'check_task', 'balance', 'build_suite', 'suite_table', 'gold_suite',
+           'load_holmes', 'span_features', 'control_labels', 'fit_probe', 'probe_features', 'probe', 'probe_suite',
+           'task_deltas', 'compare_conditions', 'planted_features', 'planted_tasks']
 
 # %% ../nbs/06_probing.ipynb #834b1b29
 import ast
@@ -22,7 +22,8 @@ import torch
 from tqdm.auto import tqdm
 
 from .core import check_layers, check_mode, check_tokenizer, disk_cache
-from .data import conllu_sentences, spacy_versions
+from .data import CONTENT_POS, PARAGRAPH_BREAK, FMRIDataset, conllu_sentences, spacy_versions
+from .data import word_meaning, word_surface_features
 from .encoding import _padded_forward, _special_tokens, tokenize_words
 from .grl import COMPARISONS, paired_comparison
 
@@ -746,3 +747,72 @@ def compare_conditions(results: pd.DataFrame, pairs=COMPARISONS, metric: str = "
                          "wilcoxon_W": tested["W"], "wilcoxon_p": tested["p"], "rank_biserial": tested["rank_biserial"],
                          "sign_flip_p": _sign_flip_p(d), "cohens_dz": float(d.mean() / d.std(ddof=1)) if d.std(ddof=1) > 0 else 0.0})
     return pd.DataFrame(rows)
+
+# %% ../nbs/06_probing.ipynb #9a1e0002
+PLANTED = {  # task: (feature, the simulated voxels that read it, what it asks)
+    "planted_length": ("length", "local", "word length in letters above the story's median or not"),
+    "planted_frequency": ("frequency", "local", "Zipf frequency above the story's median or not"),
+    "planted_function": ("function", "local", "function word or content word"),
+    "planted_meaning": ("meaning", "integrative", "first meaning component above the story's median (content words) or not"),
+}
+
+
+def planted_features(dataset: FMRIDataset, n_meaning: int = 32, seed: int = 0) -> tuple:
+    """((n_words, 3) length, Zipf frequency, function-word flag; (n_words, n_meaning) meaning, 0 for function words):
+    the word features `simulate_brain(seed=seed, n_meaning=n_meaning)` planted in `dataset`, by the same calls."""
+    if dataset.ground_truth is None:
+        raise ValueError(f"{dataset.name} has no ground truth: planted features exist only for a simulated brain")
+    content = dataset.ground_truth.content
+    meaning = word_meaning(dataset.stimulus.words, n_meaning, seed) * content[:, None]
+    return word_surface_features(dataset.stimulus.words, content), meaning
+
+
+def _planted_labels(surface: np.ndarray, meaning: np.ndarray | None, content: np.ndarray, medians: dict) -> dict:
+    "{task: (n_words,) label or None} from the planted features; medians of length and frequency from the story."
+    above = lambda v, m: np.where(v > m, "above", "at or below").astype(object)
+    labels = {"planted_length": above(surface[:, 0], medians["length"]),
+              "planted_frequency": above(surface[:, 1], medians["frequency"]),
+              "planted_function": np.where(surface[:, 2] > 0, "function", "content").astype(object)}
+    if meaning is not None:
+        labels["planted_meaning"] = np.where(content, above(meaning[:, 0], medians["meaning"]), None)
+    return labels
+
+
+def _planted_task(name: str, rows: list, source: str, max_per_class, seed) -> ProbingTask:
+    examples = balance(pd.DataFrame(rows, columns=["text", "spans", "label", "split", "document"]), max_per_class, seed=seed)
+    return ProbingTask(name, "planted", examples, source, PLANTED[name.removesuffix("_gold")][2])
+
+
+def planted_tasks(dataset: FMRIDataset, test_run, gold: "ProbingTask | None" = None, chunk_words: int = 20,
+                  max_per_class: dict | None = None, n_meaning: int = 32, seed: int = 0) -> list:
+    """Probing tasks for the features the simulated brain encodes (`PLANTED`), on the words of `test_run` (texts of
+    `chunk_words` words; documents of 5 texts, split 3 / 1 / 1) and, with `gold` (the suite's `upos` task), on its words
+    relabelled (`<task>_gold`: length, frequency and function word). Classes balanced as `build_suite` does."""
+    surface, meaning = planted_features(dataset, n_meaning, seed)
+    words = np.asarray(dataset.stimulus.words, dtype=object)
+    real = words != PARAGRAPH_BREAK
+    content = dataset.ground_truth.content
+    medians = {"length": np.median(surface[real, 0]), "frequency": np.median(surface[real, 1]),
+               "meaning": np.median(meaning[content, 0])}
+    labels = _planted_labels(surface, meaning, content, medians)
+    kept = np.flatnonzero((dataset.stimulus.runs == test_run) & real)
+    if kept.size < 5 * chunk_words:
+        raise ValueError(f"{dataset.name}: run {test_run} has {kept.size} words, fewer than 5 texts of {chunk_words}")
+    rows = {name: [] for name in labels}
+    for k, start in enumerate(range(0, kept.size - chunk_words + 1, chunk_words)):
+        chunk = kept[start:start + chunk_words]
+        split = ("train", "train", "train", "dev", "test")[(k // 5) % 5]  # the split of its document (5 texts)
+        for i, w in enumerate(chunk):
+            for name, label in labels.items():
+                if label[w] is not None:
+                    rows[name].append((tuple(words[chunk]), ((i, i + 1),), label[w], split, f"run{test_run}-{k // 5}"))
+    tasks = [_planted_task(name, r, "planted", max_per_class, seed) for name, r in rows.items()]
+    if gold is not None:
+        ex = gold.examples
+        gold_words = [text[spans[0][0]] for text, spans in zip(ex.text, ex.spans)]
+        gold_content = ex.label.isin(CONTENT_POS).to_numpy()
+        gold_labels = _planted_labels(word_surface_features(gold_words, gold_content), None, gold_content, medians)
+        for name, label in gold_labels.items():
+            rows = list(zip(ex.text, ex.spans, label, ex.split, ex.document))
+            tasks.append(_planted_task(f"{name}_gold", rows, gold.source, max_per_class, seed))
+    return tasks
