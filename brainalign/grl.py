@@ -736,13 +736,13 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
         return lm, out
 
     base_lm, base_measures = measure(base, tokenizer, None, base_fresh)
+    base_X = path_design(base, tokenizer, dataset, config.context_words)[test]  # what every run's step-0 head reads
     rows = [("base", 0, 0, base_lm, base_measures)]
     for run in interventions:
         seed = run.metrics["config"]["seed"]
         for snap in _chosen_snapshots(run, snapshots):
             head = load_head(snap, device)
             if snap.metrics["steps"] == 0:  # LoRA's B starts at 0: the model is the base model, only the head differs
-                base_X = path_design(base, tokenizer, dataset, config.context_words)[test]
                 lm, measures = base_lm, {**base_measures, "head": head_alignment(head, base_X, Y[test][:, trained])}
             else:
                 model, tok = load_adapted(snap, device)
