@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['AGGREGATIONS', 'TARGETS', 'METHODS', 'BASELINES', 'TOP_K', 'SHARES', 'aggregate', 'tokens_to_words', 'n_top',
            'WordAttribution', 'default_token_budget', 'attribute_ba', 'NextWordContext', 'next_word_context',
-           'attribute_nwp_trs', 'attribute_nwp', 'iou_chance', 'topk_overlap', 'attribution_spread',
-           'positional_profile', 'centre_of_mass', 'layer_group', 'truth_recovery', 'random_attribution',
-           'attribution_page', 'save_html', 'bootstrap_ci']
+           'logit_lens', 'attribute_nwp_trs', 'attribute_nwp', 'iou_chance', 'topk_overlap', 'attribution_spread',
+           'positional_profile', 'centre_of_mass', 'first_word_share', 'layer_group', 'truth_recovery',
+           'random_attribution', 'word_classes', 'class_shares', 'truth_attribution', 'attribution_page', 'save_html',
+           'bootstrap_ci']
 
 # %% ../nbs/03_attribution.ipynb #5c2a44cf
 import html
@@ -21,9 +22,9 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_write, cache_key, check_array, disk_cache, model_fingerprint
-from .data import reading_stimulus
-from .encoding import ContextPlan, FeaturePipeline, is_causal, pad_rows, tr_context, tr_features
+from .core import atomic_write, cache_key, check_array, check_layers, disk_cache, model_fingerprint, refuse
+from .data import CONTENT_POS, PARAGRAPH_BREAK, reading_stimulus
+from .encoding import ContextPlan, FeaturePipeline, _padded_forward, is_causal, pad_rows, tr_context, tr_features
 
 # %% ../nbs/03_attribution.ipynb #c00a5aa4
 AGGREGATIONS = ("sum", "l2")
@@ -336,11 +337,36 @@ def _span_logits(model, x: torch.Tensor, mask: torch.Tensor, spans: list) -> lis
     return model(inputs_embeds=x, attention_mask=mask, logits_to_keep=keep).logits.split([n for _, n in spans])
 
 
-def _nwp_losses(model, tokenizer, items: list):
-    "The batched next-word cross-entropy: losses(embeds, which) -> {'NWP': (n,) negative log-probability of the word}."
+def _final_norm(model):
+    "The norm a causal LM applies to its last layer before the LM head (Llama's `norm`, GPT-2's `ln_f`); None for BERT."
+    base = model.base_model
+    norm = next((getattr(base, name) for name in ("norm", "ln_f", "final_layer_norm") if hasattr(base, name)), None)
+    if norm is None and is_causal(model):
+        raise ValueError(f"{model.name_or_path}: no final norm (norm, ln_f, final_layer_norm) found; the logit lens needs it")
+    return norm
+
+
+def logit_lens(model, layer: int):
+    """h -> logits: the model's own final norm and LM head applied to hidden states of `layer` (nostalgebraist 2020), as
+    `hidden_states(model, ...)` numbers layers; at the last layer (already normed) exactly the model's logits. A masked
+    LM (BERT) has no final norm: its MLM head (`cls`) reads the layer. Softcapping of the logits (Gemma 2) is not applied."""
+    n_layers = model.config.num_hidden_layers
+    if not 0 <= layer <= n_layers:
+        raise ValueError(f"logit_lens(layer): expected a layer in 0..{n_layers}; got {layer}")
+    head = model.get_output_embeddings() if is_causal(model) else getattr(model, "cls", None)
+    if head is None:
+        raise ValueError(f"{model.name_or_path} has no language-model head: the logit lens needs a causal or masked LM")
+    norm = _final_norm(model)
+    return head if layer == n_layers or norm is None else lambda h: head(norm(h))
+
+
+def _nwp_losses(model, tokenizer, items: list, layers=None):
+    """The batched next-word cross-entropy: losses(embeds, which) -> {'NWP': (n,) negative log-probability of the word}
+    from the model's output; with `layers`, {layer: (n,)} from each layer through the logit lens instead."""
     causal, embed = is_causal(model), model.get_input_embeddings()
     if not causal and tokenizer.mask_token_id is None:
         raise ValueError(f"{tokenizer.name_or_path} has no mask token: a masked LM needs one for next-word prediction")
+    lenses = {layer: logit_lens(model, layer) for layer in layers or []}
 
     def losses(embeds, which):
         rows, targets = [], []
@@ -356,34 +382,44 @@ def _nwp_losses(model, tokenizer, items: list):
                 first = len(item.prefix) + len(e)
             targets.append((first, nxt))
         x, mask = pad_rows(rows)
-        logits = _span_logits(model, x, mask, [(first, len(nxt)) for first, nxt in targets])
-        nll = [-torch.log_softmax(word.float(), -1).gather(1, nxt[:, None]).sum() for word, (_, nxt) in zip(logits, targets)]
-        return {"NWP": torch.stack(nll)}
+        nll = lambda logits: torch.stack([-torch.log_softmax(word.float(), -1).gather(1, nxt[:, None]).sum()
+                                          for word, (_, nxt) in zip(logits, targets)])
+        if not lenses:
+            return {"NWP": nll(_span_logits(model, x, mask, [(first, len(nxt)) for first, nxt in targets]))}
+        hidden = _padded_forward(model, rows, list(lenses))  # stops after the deepest layer asked for
+        return {layer: nll([lens(hidden[layer][b, first:first + len(nxt)]) for b, (first, nxt) in enumerate(targets)])
+                for layer, lens in lenses.items()}
     return losses
 
 
-def _nwp(model, tokenizer, items, method, steps, baseline, ig_method, aggregation, token_budget, cache):
-    "One NWP WordAttribution per NextWordContext."
+def _nwp(model, tokenizer, items, method, steps, baseline, ig_method, aggregation, token_budget, cache, layers=None):
+    "One NWP WordAttribution per NextWordContext; with `layers`, {layer: [WordAttribution]} through the logit lens."
     if not hasattr(model, "get_output_embeddings") or model.get_output_embeddings() is None:
         raise ValueError(f"{model.name_or_path} has no language-model head: NWP attribution needs a causal or masked LM")
-    describe = lambda c, name, words, scores, method, gap: WordAttribution(words, scores, "NWP", method, None, c.tr_index, gap)
-    results = _attribute(model, items, [len(c.input_ids) for c in items], lambda batch: _nwp_losses(model, tokenizer, batch),
-                         ["NWP"], describe, method, steps, baseline, ig_method, aggregation, token_budget, cache,
-                         dict(target="NWP", tokenizer=tokenizer), f"NWP {method}")
-    return [r["NWP"] for r in results]
+    names = ["NWP"] if layers is None else list(layers)
+    describe = lambda c, name, words, scores, method, gap: WordAttribution(
+        words, scores, "NWP", method, None if name == "NWP" else name, c.tr_index, gap)
+    results = _attribute(model, items, [len(c.input_ids) for c in items],
+                         lambda batch: _nwp_losses(model, tokenizer, batch, layers), names, describe, method, steps, baseline,
+                         ig_method, aggregation, token_budget, cache, dict(target="NWP", tokenizer=tokenizer, lens=layers),
+                         f"NWP {method}")
+    return [r["NWP"] for r in results] if layers is None else {layer: [r[layer] for r in results] for layer in layers}
 
 
 def attribute_nwp_trs(model, tokenizer, pipeline: FeaturePipeline, rows, method="gxi", steps=32, baseline="zeros",
-                      ig_method="gausslegendre", aggregation="sum", token_budget=None, cache=True) -> list:
-    "NWP attribution of kept TRs `rows` on the same context words as BA: one `WordAttribution` per row."
+                      ig_method="gausslegendre", aggregation="sum", token_budget=None, cache=True, layers=None):
+    """NWP attribution of kept TRs `rows` on the same context words as BA: one `WordAttribution` per row, from the
+    model's output; with `layers`, {layer: [WordAttribution per row]} of each layer's logit lens (`logit_lens`)."""
     _check_method(method, steps)
+    if layers is not None:
+        layers = check_layers(model, layers)
     pipeline.plan.check_for(model, tokenizer, "attribute_nwp_trs(pipeline)")
     items = []
     for row in rows:
         context = tr_context(pipeline, int(row))
         end = context.token_start + int(np.searchsorted(context.word_of_token, context.needed.max(), side="right"))
         items.append(next_word_context(pipeline.plan, context.windows[0].run, context.token_start, end, context.tr_index))
-    return _nwp(model, tokenizer, items, method, steps, baseline, ig_method, aggregation, token_budget, cache)
+    return _nwp(model, tokenizer, items, method, steps, baseline, ig_method, aggregation, token_budget, cache, layers)
 
 
 def attribute_nwp(model, tokenizer, words, next_word: str, method="gxi", steps=32, baseline="zeros",
@@ -455,9 +491,16 @@ def positional_profile(attributions: list) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def centre_of_mass(attributions: list) -> np.ndarray:
-    "(n_trs,) mean distance from the most recent context word, weighted by |attribution| (in words)."
-    return np.array([np.average(a.distance, weights=np.abs(a.scores)) if np.abs(a.scores).sum() > 0 else np.nan
+def centre_of_mass(attributions: list, relative: bool = False) -> np.ndarray:
+    """(n_trs,) mean distance from the most recent context word, weighted by |attribution| (in words); relative: as a
+    share of the context's span (0 = the most recent word, 1 = the oldest), comparable across context lengths."""
+    return np.array([np.average(a.distance, weights=np.abs(a.scores)) / (max(len(a) - 1, 1) if relative else 1)
+                     if np.abs(a.scores).sum() > 0 else np.nan for a in attributions])
+
+
+def first_word_share(attributions: list) -> np.ndarray:
+    "(n_trs,) share of each context's |attribution| on its first (oldest) word: where a causal model's attention sink sits."
+    return np.array([np.abs(a.scores[0]) / np.abs(a.scores).sum() if np.abs(a.scores).sum() > 0 else np.nan
                      for a in attributions])
 
 
@@ -489,6 +532,36 @@ def random_attribution(attributions: list, seed: int = 0) -> list:
     "The same TRs and words with standard-normal scores: the chance baseline for `truth_recovery`."
     rng = np.random.default_rng(seed)
     return [WordAttribution(a.words, rng.standard_normal(len(a)), a.target, "random", a.layer, a.tr_index) for a in attributions]
+
+# %% ../nbs/03_attribution.ipynb #wcl0exp0
+def word_classes(stimulus) -> np.ndarray:
+    """(n_words,) 'content' (NOUN, PROPN, VERB, ADJ, ADV) or 'function' for every stimulus word from its UPOS
+    annotation (gold where the text has it, spaCy otherwise: notebook 01); paragraph breaks are 'break'."""
+    if "upos" not in stimulus.annotations:
+        refuse("word_classes(stimulus)", "a stimulus with a 'upos' annotation (annotate_with_spacy adds one)",
+               f"annotations {sorted(stimulus.annotations)}")
+    breaks = np.array([w == PARAGRAPH_BREAK for w in stimulus.words])
+    return np.where(breaks, "break", np.where(np.isin(stimulus.annotations["upos"], list(CONTENT_POS)), "content", "function"))
+
+
+def class_shares(attributions: list, classes, k: float = 10) -> pd.DataFrame:
+    """Per TR and word class: the share of the top-k% words (by |score|) in the class, the class's share of the whole
+    context (chance) and their ratio, the enrichment (1: as often as the context holds the class)."""
+    classes = np.asarray(classes)
+    rows = []
+    for a in attributions:
+        context, top = classes[a.words], classes[a.top(k)]
+        for c in np.unique(context):
+            share, chance = float(np.mean(top == c)), float(np.mean(context == c))
+            rows.append({"tr_index": a.tr_index, "class": c, "k": k, "share_top": share, "share_context": chance,
+                         "enrichment": share / chance})
+    return pd.DataFrame(rows)
+
+
+def truth_attribution(attributions: list, truth, voxels) -> list:
+    "The true word weights (mean over `voxels`) on the same TRs and words: the attribution a perfect BA would give."
+    return [WordAttribution(a.words, np.mean([truth.word_weights(a.tr_index, int(v))[a.words] for v in voxels], 0), "BA",
+                            "truth", a.layer, a.tr_index) for a in attributions]
 
 # %% ../nbs/03_attribution.ipynb #c6f5f16e
 def attribution_page(pairs: list, texts, title: str = "BA and NWP attribution") -> str:

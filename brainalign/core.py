@@ -8,7 +8,8 @@ __all__ = ['CACHE_FORMAT', 'BUILTIN_MODELS', 'MODEL_KINDS', 'DEVICES', 'DTYPES',
            'refused_inputs', 'set_seed', 'tokenizer_fingerprint', 'cache_key', 'atomic_write', 'plain_name',
            'writable_folder', 'disk_cache', 'cache_misses', 'ModelNotFoundError', 'resolve_device', 'load_model',
            'model_fingerprint', 'model_architecture', 'check_tokenizer', 'check_layers', 'hidden_states', 'set_style',
-           'save_figure', 'check_mode', 'ReproduceError', 'chain_notebooks', 'reproduce', 'main']
+           'save_figure', 'check_mode', 'ReproduceError', 'chain_notebooks', 'is_test_cell', 'without_tests',
+           'reproduce', 'main']
 
 # %% ../nbs/00_core.ipynb #a7b7b9dc
 import argparse
@@ -559,9 +560,26 @@ def _environ(**values):
                 os.environ[k] = v
 
 # %% ../nbs/00_core.ipynb #4a673fa7
+def is_test_cell(cell) -> bool:
+    """A code cell that only tests (tiny models, small data): no `#|` directive (export, hide, notest, default_exp)
+    and no tag. `nbdev_test` runs these; the chain's real-model cells never read what they define."""
+    return cell.get("cell_type") == "code" and not cell.get("metadata", {}).get("tags") \
+        and not any(line.lstrip().startswith("#|") for line in "".join(cell["source"]).splitlines())
+
+
+def without_tests(path) -> "nbformat.NotebookNode":
+    "The notebook at `path` with its test cells (`is_test_cell`) left out: what the chain runs when nbdev_test has run them."
+    import nbformat
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [cell for cell in nb.cells if not is_test_cell(cell)]
+    return nb
+
+
 def reproduce(mode="quick", model=None, data_dir=None, dataset=None, only=None, seed=0,
-              runs=None, run_id=None, figures=None, nbs=None, device="auto") -> Path:
-    "Run the notebook chain with papermill; return the run folder holding the executed notebooks."
+              runs=None, run_id=None, figures=None, nbs=None, device="auto", tests=True) -> Path:
+    """Run the notebook chain with papermill; return the run folder holding the executed notebooks.
+
+    tests : False leaves out the test cells (`without_tests`), which `nbdev_test` runs; CI does (`make test` runs both)."""
     import papermill as pm
     from brainalign.data import DATASETS
     check_mode(mode, "reproduce(mode)")
@@ -584,7 +602,8 @@ def reproduce(mode="quick", model=None, data_dir=None, dataset=None, only=None, 
             start = time.time()
             print(f"[{i}/{len(chain)}] {nb.stem} ({mode}) ...", flush=True)
             try:
-                pm.execute_notebook(nb, run_dir / nb.name, parameters={**params, "OUT_DIR": str(run_dir / nb.stem)},
+                pm.execute_notebook(nb if tests else without_tests(nb), run_dir / nb.name,
+                                    parameters={**params, "OUT_DIR": str(run_dir / nb.stem)},
                                     cwd=nb.parent, kernel_name="python3", progress_bar=False)
             except pm.PapermillExecutionError as e:
                 raise ReproduceError(f"{nb.name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n"
@@ -608,11 +627,13 @@ def main(argv=None) -> int:
     rep.add_argument("--run-id", help="name of the run folder (default: time stamp and mode)")
     rep.add_argument("--runs-dir", help="where run folders go (default: runs/ in the checkout)")
     rep.add_argument("--figures-dir", help="where figures go (default: figures/ in the checkout)")
+    rep.add_argument("--skip-tests", action="store_true", help="leave out the test cells, which nbdev_test runs (CI)")
     args = parser.parse_args(argv)
     start = time.time()
     try:
         run_dir = reproduce(args.mode, args.model, args.data_dir, args.dataset, args.only, args.seed,
-                            runs=args.runs_dir, run_id=args.run_id, figures=args.figures_dir, device=args.device)
+                            runs=args.runs_dir, run_id=args.run_id, figures=args.figures_dir, device=args.device,
+                            tests=not args.skip_tests)
     except (ReproduceError, ValueError, FileNotFoundError) as e:
         print(f"brainalign reproduce: {e}", file=sys.stderr)
         return 1

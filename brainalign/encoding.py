@@ -8,7 +8,7 @@ __all__ = ['TR_METHODS', 'RIDGE_BACKENDS', 'RIDGE_SOLVERS', 'RunTokens', 'tokeni
            'FeaturePipeline', 'ridge_backend', 'zscore_runs', 'circular_shift_pvalues', 'TorchEncoding',
            'EncodingModel', 'fit_encoding', 'brain_score', 'layer_scores', 'subject_responses', 'feature_source',
            'held_out_encoding', 'TRContext', 'pad_rows', 'tr_rows', 'pool_trs', 'tr_features', 'delayed_weights',
-           'tr_context', 'predict_tr']
+           'tr_context', 'predict_tr', 'rows_with_words', 'tr_design']
 
 # %% ../nbs/02_encoding.ipynb #e1c62783
 import warnings
@@ -90,9 +90,22 @@ def position_limit(model) -> int | None:
     return getattr(model.config, "max_position_embeddings", None)
 
 
+def _start_tokens(tokenizer, prefix: list) -> list:
+    "The prefix with the tokenizer's BOS in front (a token of no word, where the attention sink lands); a prefix the tokenizer already adds ([CLS]) stays."
+    if prefix:
+        return prefix
+    if tokenizer.bos_token_id is None:
+        refuse("ContextPlan.build(start_token)", "a tokenizer with a BOS token (or one that adds its own start token)",
+               f"{tokenizer.name_or_path}, which has neither")
+    return [tokenizer.bos_token_id]
+
+
 @dataclass
 class ContextPlan:
-    "How every word's representation is computed: tokenized runs, context length, block stride, special tokens."
+    """How every word's representation is computed: tokenized runs, context length, block stride, special tokens.
+
+    fixed : False: words in blocks of `stride` with >= `context_words` words of context (`window_of`); True: one
+    window per TR of exactly `context_words` words ending at its last word (`fixed_window`, study A's contexts)."""
     runs: list
     context_words: int
     stride: int
@@ -101,24 +114,34 @@ class ContextPlan:
     causal: bool = True  # later tokens never change earlier states
     model: str = ""  # `model_architecture` of the model it was built for
     tokenizer: str = ""  # `tokenizer_fingerprint` of the tokenizer that made `runs`
+    fixed: bool = False
 
     @classmethod
-    def build(cls, model, tokenizer, stimulus, context_words=80, stride=None):
+    def build(cls, model, tokenizer, stimulus, context_words=80, stride=None, fixed=False, start_token=False):
         """The plan for `model`: stride 1 for a bidirectional model; for a causal one, stride = context_words,
-        shortened until the longest window fits the model's positions (e.g. 640 words on GPT-2's 1,024)."""
+        shortened until the longest window fits the model's positions (e.g. 640 words on GPT-2's 1,024).
+
+        fixed : one window of exactly `context_words` words per TR (no stride). start_token : every window starts with
+        the tokenizer's BOS, which belongs to no word (`_start_tokens`)."""
         check_number(context_words, "ContextPlan.build(context_words)", 0, integer=True)
         if stride is not None:
             check_number(stride, "ContextPlan.build(stride)", 1, integer=True)
+            if fixed:
+                refuse("ContextPlan.build(stride)", "None for a fixed plan (one window per TR)", repr(stride))
+        if fixed and context_words < 1:
+            refuse("ContextPlan.build(context_words)", "at least 1 word for a fixed plan", repr(context_words))
         check_tokenizer(model, tokenizer, "ContextPlan.build(tokenizer)")
         causal = is_causal(model)
-        plan = cls(tokenize_runs(tokenizer, stimulus), context_words, stride or (max(context_words, 1) if causal else 1),
-                   *_special_tokens(tokenizer), causal, model_architecture(model), tokenizer_fingerprint(tokenizer))
+        prefix, suffix = _special_tokens(tokenizer)
+        prefix = _start_tokens(tokenizer, prefix) if start_token else prefix
+        plan = cls(tokenize_runs(tokenizer, stimulus), context_words, 1 if fixed else stride or (max(context_words, 1) if causal else 1),
+                   prefix, suffix, causal, model_architecture(model), tokenizer_fingerprint(tokenizer), bool(fixed))
         limit = position_limit(model)
-        if stride is None and limit and plan.longest_window() > limit:
+        if stride is None and not fixed and limit and plan.longest_window() > limit:
             plan = plan._fit(limit)
         if limit and plan.longest_window() > limit:
             raise ValueError(f"{model.name_or_path}: a window of {plan.longest_window()} tokens (context_words="
-                             f"{context_words}, stride={plan.stride}) exceeds its {limit} positions; lower context_words")
+                             f"{context_words}, stride={plan.stride}, fixed={fixed}) exceeds its {limit} positions; lower context_words")
         return plan
 
     def check_for(self, model=None, tokenizer=None, where: str = "pipeline"):
@@ -140,8 +163,21 @@ class ContextPlan:
     def _run_of(self, word: int) -> int:
         return next(r for r, rt in enumerate(self.runs) if rt.words[0] <= word <= rt.words[-1])
 
+    def fixed_window(self, words) -> Window:
+        """The window of a fixed plan for a TR whose features read stimulus `words` (one run): exactly `context_words` words
+        ending at the last of them, fewer where the run starts later."""
+        words = np.asarray(words)
+        r = self._run_of(int(words.max()))
+        first = max(int(self.runs[r].words[0]), int(words.max()) + 1 - self.context_words)
+        if words.min() < first:
+            refuse("ContextPlan.fixed_window(words)", f"words within the {self.context_words} words that end at word {words.max()}",
+                   f"word {words.min()}: raise context_words above the span of a TR's delayed words")
+        return Window(r, first, int(words.min()), int(words.max()) + 1)
+
     def window_of(self, word: int) -> Window:
-        "The window that computes `word`."
+        "The window that computes `word` (a fixed plan: the fixed window that ends at it)."
+        if self.fixed:
+            return self.fixed_window([word])
         r = self._run_of(word)
         first_word = self.runs[r].words[0]
         start = first_word + (word - first_word) // self.stride * self.stride
@@ -150,7 +186,7 @@ class ContextPlan:
 
     def windows(self) -> list:
         "Every window of the stimulus, in order."
-        return [self.window_of(w) for rt in self.runs for w in rt.words[::self.stride]]
+        return [self.window_of(w) for rt in self.runs for w in rt.words[::self.stride]]  # fixed: one ending at each word
 
     def token_span(self, window: Window) -> tuple:
         "(start, end) token positions of the window's words within its run's tokens."
@@ -312,13 +348,18 @@ class FeaturePipeline:
     delays: tuple = (1, 2, 3, 4)
 
     @classmethod
-    def build(cls, model, tokenizer, dataset: FMRIDataset, context_words=80, delays=(1, 2, 3, 4), method="mean", stride=None):
-        plan = ContextPlan.build(model, tokenizer, dataset.stimulus, context_words, stride)
+    def build(cls, model, tokenizer, dataset: FMRIDataset, context_words=80, delays=(1, 2, 3, 4), method="mean", stride=None,
+              fixed=False, start_token=False):
+        "fixed, start_token : see `ContextPlan.build`; a fixed pipeline's design comes from `tr_design`."
+        plan = ContextPlan.build(model, tokenizer, dataset.stimulus, context_words, stride, fixed, start_token)
         weights = tr_weights(dataset.stimulus, dataset.tr_times, dataset.tr_runs, method, dataset.tr)
         return cls(plan, weights, dataset.tr_runs, dataset.kept_trs, tuple(delays))
 
     def design(self, word_features: np.ndarray) -> np.ndarray:
         "(n_kept_trs, n_delays * H) design matrix from (n_words, H) word features."
+        if self.plan.fixed:
+            refuse("FeaturePipeline.design(word_features)", "a pipeline with a block plan (a fixed plan reads each word once "
+                   "per TR, so it has no word features: use tr_design)", "a fixed plan")
         if not np.isfinite(word_features).all():
             bad = np.flatnonzero(~np.isfinite(word_features).all(1))
             raise ValueError(f"word features have NaN/inf in rows (words) {bad[:8].tolist()}; expected finite (n_words, H)")
@@ -768,7 +809,10 @@ def tr_context(pipeline: FeaturePipeline, kept_row: int) -> TRContext:
         raise ValueError(f"kept TR {kept_row} (TR {tr_index}) has no words in its delayed TRs "
                          f"{[tr_index - d for d in pipeline.delays]}: nothing to attribute")
     plan = pipeline.plan
-    windows = list({(w.run, w.first, w.target_start): w for w in map(plan.window_of, needed)}.values())
+    if plan.fixed:  # one window: `context_words` words ending at the TR's last word
+        windows = [plan.fixed_window(needed)]
+    else:
+        windows = list({(w.run, w.first, w.target_start): w for w in map(plan.window_of, needed)}.values())
     rt = plan.runs[windows[0].run]  # all in the TR's run: TR weights never cross runs
     start = min(plan.token_span(w)[0] for w in windows); end = max(plan.token_span(w)[1] for w in windows)
     if plan.causal:  # the tokens after the last needed word cannot change its state: leave them out
@@ -782,3 +826,39 @@ def predict_tr(model, encoding: EncodingModel, context: TRContext, layer: int, i
     if inputs_embeds is None:
         inputs_embeds = model.get_input_embeddings()(context.input_ids.to(model.device))
     return encoding.predict_tensor(context.features(model, inputs_embeds, layer)[None])[0]
+
+
+def rows_with_words(pipeline: FeaturePipeline) -> np.ndarray:
+    "(n_kept_trs,) True where a kept TR's delayed TRs hold at least one word (the first TRs after fixation hold none)."
+    return np.array([(delayed_weights(pipeline, t) != 0).any() for t in np.flatnonzero(pipeline.kept_trs)])
+
+
+def tr_design(model, pipeline: FeaturePipeline, layers, rows=None, batch_size=8, cache=True) -> dict:
+    """{layer: (n_rows, n_delays * H) float32} the design matrix computed TR by TR on the attribution path
+    (`tr_context`, then `tr_features`): the only design a fixed pipeline has; for a block pipeline it equals
+    `pipeline.design` of `extract_features`. A kept TR with no word in its delayed TRs gets zeros, as `add_delays` gives.
+
+    rows : kept-TR rows to compute, in order (default: every kept TR)."""
+    layers = check_layers(model, layers)
+    if not layers:
+        refuse("tr_design(layers)", "at least one layer (None = all)", repr(layers))
+    check_number(batch_size, "tr_design(batch_size)", 1, integer=True)
+    pipeline.plan.check_for(model, where="tr_design(pipeline)")
+    n_kept = int(pipeline.kept_trs.sum())
+    rows = np.arange(n_kept) if rows is None else np.asarray(rows)
+    if rows.ndim != 1 or rows.size == 0 or not np.issubdtype(rows.dtype, np.integer) or rows.min() < 0 or rows.max() >= n_kept:
+        refuse("tr_design(rows)", f"a non-empty 1-D array of kept-TR rows in 0..{n_kept - 1}", _shown(rows))
+
+    def compute():
+        out = {layer: np.zeros((len(rows), len(pipeline.delays) * model.config.hidden_size), np.float32) for layer in layers}
+        todo = np.flatnonzero(rows_with_words(pipeline)[rows])  # positions in `rows`
+        embed = model.eval().get_input_embeddings()
+        for start in tqdm(range(0, len(todo), batch_size), desc=f"TR features {model.name_or_path}", leave=False):
+            batch = todo[start:start + batch_size]
+            contexts = [tr_context(pipeline, int(row)) for row in rows[batch]]
+            with torch.no_grad():
+                hidden = tr_features(model, contexts, [embed(c.input_ids.to(model.device)) for c in contexts], layers)
+            for layer in layers:
+                out[layer][batch] = hidden[layer].float().cpu().numpy()
+        return out
+    return disk_cache("tr_design", compute, model=model, pipeline=pipeline, layers=layers, rows=rows) if cache else compute()

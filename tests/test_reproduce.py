@@ -9,9 +9,10 @@ from brainalign.core import ReproduceError, chain_notebooks, main, reproduce
 
 
 def test_quick_chain_runs_every_notebook_and_writes_its_figures(tmp_path):
+    "The real-model cells of every notebook and their asserts; the test cells are left out: `make test` runs nbdev_test first."
     figures, runs = tmp_path / "figures", tmp_path / "runs"
     cmd = [sys.executable, "-c", "from brainalign.core import main; raise SystemExit(main())", "reproduce",
-           "--mode", "quick", "--run-id", "pytest", "--runs-dir", str(runs), "--figures-dir", str(figures)]
+           "--mode", "quick", "--skip-tests", "--run-id", "pytest", "--runs-dir", str(runs), "--figures-dir", str(figures)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     for nb in chain_notebooks():
