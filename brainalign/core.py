@@ -562,7 +562,8 @@ def _environ(**values):
 # %% ../nbs/00_core.ipynb #4a673fa7
 def is_test_cell(cell) -> bool:
     """A code cell that only tests (tiny models, small data): no `#|` directive (export, hide, notest, default_exp)
-    and no tag. `nbdev_test` runs these; the chain's real-model cells never read what they define."""
+    and no tag. `nbdev_test` runs these; the real-model cells must not read what they define (the chain run with
+    `--skip-tests`, as CI runs it, fails if one does)."""
     return cell.get("cell_type") == "code" and not cell.get("metadata", {}).get("tags") \
         and not any(line.lstrip().startswith("#|") for line in "".join(cell["source"]).splitlines())
 

@@ -91,7 +91,8 @@ def position_limit(model) -> int | None:
 
 
 def _start_tokens(tokenizer, prefix: list) -> list:
-    "The prefix with the tokenizer's BOS in front (a token of no word, where the attention sink lands); a prefix the tokenizer already adds ([CLS]) stays."
+    """The prefix with the tokenizer's BOS in front (a token of no word, where the attention sink lands); a prefix the
+    tokenizer adds itself ([CLS], Llama 3's <|begin_of_text|>) stays as it is."""
     if prefix:
         return prefix
     if tokenizer.bos_token_id is None:
