@@ -568,11 +568,18 @@ def is_test_cell(cell) -> bool:
         and not any(line.lstrip().startswith("#|") for line in "".join(cell["source"]).splitlines())
 
 
+def _saves_figure(cell) -> bool:
+    return cell.get("cell_type") == "code" and "save_figure(" in cell["source"] and "def save_figure" not in cell["source"]
+
+
 def without_tests(path) -> "nbformat.NotebookNode":
-    "The notebook at `path` with its test cells (`is_test_cell`) left out: what the chain runs when nbdev_test has run them."
+    """The notebook at `path` with its test cells (`is_test_cell`) left out: what the chain runs when nbdev_test has run
+    them. A notebook that draws its figures only in test cells (00, 01) stays whole, so that no figure is lost."""
     import nbformat
     nb = nbformat.read(path, as_version=4)
-    nb.cells = [cell for cell in nb.cells if not is_test_cell(cell)]
+    kept = [cell for cell in nb.cells if not is_test_cell(cell)]
+    if any(map(_saves_figure, kept)):
+        nb.cells = kept
     return nb
 
 
