@@ -7,8 +7,9 @@ __all__ = ['TR_METHODS', 'RIDGE_BACKENDS', 'RIDGE_SOLVERS', 'RunTokens', 'tokeni
            'position_limit', 'ContextPlan', 'extract_features', 'tr_weights', 'words_to_trs', 'add_delays',
            'FeaturePipeline', 'ridge_backend', 'zscore_runs', 'circular_shift_pvalues', 'TorchEncoding',
            'EncodingModel', 'fit_encoding', 'brain_score', 'layer_scores', 'subject_responses', 'feature_source',
-           'held_out_encoding', 'TRContext', 'pad_rows', 'tr_rows', 'pool_trs', 'tr_features', 'delayed_weights',
-           'tr_context', 'predict_tr', 'rows_with_words', 'tr_design']
+           'held_out_encoding', 'TRContext', 'pad_rows', 'run_to_layers', 'tr_rows', 'pool_trs', 'tr_features',
+           'delayed_weights', 'tr_context', 'predict_tr', 'rows_with_words', 'tr_design', 'tr_encoding',
+           'full_context_rows']
 
 # %% ../nbs/02_encoding.ipynb #e1c62783
 import warnings
@@ -718,9 +719,17 @@ def _padded_forward(model, rows: list, layers: list) -> dict:
     Below the last layer the forward pass stops at the deepest requested one (the input of its block): later blocks
     cannot change it, so a middle layer costs half a model."""
     x, mask = pad_rows(rows)
+    return run_to_layers(model, x, mask, layers)
+
+
+def run_to_layers(model, x: torch.Tensor, mask: torch.Tensor, layers: list, cache=None) -> dict:
+    """{layer: (n_rows, n_tokens, H)} hidden states of input embeddings x (n_rows, n_tokens, H_embed) under the attention
+    `mask`, the forward pass stopped after the deepest requested layer. cache : a transformers key/value cache of
+    earlier tokens that every row continues (`mask` then covers them too); it is extended in place."""
     blocks = _blocks(model)
+    extra = {} if cache is None else {"cache": cache, "use_cache": True}
     if blocks is None or max(layers) >= len(blocks):
-        hidden = model.base_model(inputs_embeds=x, attention_mask=mask, output_hidden_states=True).hidden_states
+        hidden = model.base_model(inputs_embeds=x, attention_mask=mask, output_hidden_states=True, **extra).hidden_states
         return {layer: hidden[layer] for layer in layers}
     captured = {}
 
@@ -731,7 +740,7 @@ def _padded_forward(model, rows: list, layers: list) -> dict:
 
     handles = [blocks[layer].register_forward_pre_hook(capture, with_kwargs=True) for layer in set(layers)]
     try:
-        model.base_model(inputs_embeds=x, attention_mask=mask)
+        model.base_model(inputs_embeds=x, attention_mask=mask, **extra)
     except _Reached:
         pass
     finally:
@@ -863,3 +872,32 @@ def tr_design(model, pipeline: FeaturePipeline, layers, rows=None, batch_size=8,
                 out[layer][batch] = hidden[layer].float().cpu().numpy()
         return out
     return disk_cache("tr_design", compute, model=model, pipeline=pipeline, layers=layers, rows=rows) if cache else compute()
+
+# %% ../nbs/02_encoding.ipynb #trenc0ex
+def tr_encoding(model, pipeline: FeaturePipeline, Y, test_run, layers, fit_every: int = 1, cache: bool = True) -> dict:
+    """{layer: (EncodingModel, (n_voxels,) r on every TR of `test_run`)}: ridge (`held_out_encoding`, cached) on the
+    TR-by-TR design (`tr_design`, cached) of every `fit_every`-th kept TR of the other runs."""
+    runs = pipeline.tr_runs[pipeline.kept_trs]
+    check_number(fit_every, "tr_encoding(fit_every)", 1, integer=True)
+    if np.shape(Y)[0] != len(runs):
+        refuse("tr_encoding(Y)", f"(n_kept_trs, n_voxels) with n_kept_trs = {len(runs)}", f"shape {np.shape(Y)}")
+    if test_run not in runs:
+        refuse("tr_encoding(test_run)", f"one of the runs {np.unique(runs).tolist()}", repr(test_run))
+    fit = np.flatnonzero((runs == test_run) | (np.arange(len(runs)) % fit_every == 0))
+    designs = tr_design(model, pipeline, layers, rows=fit, cache=cache)
+    test = runs[fit] == test_run
+    fitted = {}
+    for layer, X in designs.items():
+        encoding = held_out_encoding(X, np.asarray(Y)[fit], runs[fit], test_run, len(pipeline.delays),
+                                     source=feature_source(model, layer), cache=cache)
+        fitted[layer] = encoding, pearson_columns(encoding.predict(X[test]), np.asarray(Y)[fit][test])
+    return fitted
+
+
+def full_context_rows(pipeline: FeaturePipeline, run, n_rows=None) -> np.ndarray:
+    """Kept rows of `run` whose context holds all `context_words` words of the plan (a run's first words have fewer),
+    `n_rows` of them evenly spread (None: all)."""
+    runs = pipeline.tr_runs[pipeline.kept_trs]
+    candidates = np.flatnonzero((runs == run) & rows_with_words(pipeline))
+    full = np.array([r for r in candidates if len(tr_context(pipeline, r).words) == pipeline.plan.context_words], int)
+    return full if n_rows is None or n_rows >= len(full) else full[np.linspace(0, len(full) - 1, n_rows).astype(int)]

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'FILLER', 'RANDOM', 'MATCHED', 'KS', 'default_filler', 'mask_context', 'mask_run', 'masked_context',
-           'predict_masked', 'draw_rng', 'random_words', 'distance_bin', 'matched_words', 'truth_ranking',
-           'MaskingResult', 'masking_curve', 'masking_drop']
+           'predict_masked', 'reuses_prefix', 'draw_rng', 'random_words', 'distance_bin', 'matched_words',
+           'truth_ranking', 'MaskingResult', 'masking_curve', 'masking_drop', 'masking_contrast']
 
 # %% ../nbs/04_masking.ipynb #1ca0697d
 from dataclasses import dataclass, replace
@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 import torch
 from tqdm.auto import tqdm
+from transformers import DynamicCache
 
 from .attribution import WordAttribution, _check_k, _in_batches, default_token_budget, n_top
 from .core import cache_key, check_array, disk_cache, model_fingerprint
 from .data import Stimulus
 from .encoding import EncodingModel, FeaturePipeline, RunTokens, TorchEncoding, TRContext, _render, tokenize_words
-from .encoding import tr_context, tr_features
+from .encoding import _blocks, _padded_forward, pad_rows, pool_trs, run_to_layers, tr_context, tr_features, tr_rows
 
 # %% ../nbs/04_masking.ipynb #54334250
 STRATEGIES = ("remove", "replace")
@@ -125,12 +126,14 @@ def _readout(model, tokenizer, stimulus: Stimulus, encoding: EncodingModel, cach
 
 
 def predict_masked(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, encoding: EncodingModel, layer: int,
-                   row: int, masks: list, strategy="replace", filler=None, token_budget=None, cache=True) -> np.ndarray:
+                   row: int, masks: list, strategy="replace", filler=None, token_budget=None, cache=True,
+                   prefix_cache=True) -> np.ndarray:
     """(n_masks, n_voxels) the encoding model's predictions of kept TR `row`, one per word set of `masks` (stimulus
-    indices) masked; an empty set predicts the unmasked TR."""
+    indices) masked; an empty set predicts the unmasked TR. prefix_cache : where it applies (`reuses_prefix`), each
+    masked version runs only from its first masked token, on the unmasked context's key/value cache."""
     _check_inputs(model, tokenizer, pipeline, encoding, layer, "predict_masked")
     return _predict_masked(model, tokenizer, stimulus, pipeline, _readout(model, tokenizer, stimulus, encoding, cache), layer, row, masks,
-                           strategy, filler, token_budget)
+                           strategy, filler, token_budget, prefix_cache)
 
 
 def _check_inputs(model, tokenizer, pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, where: str):
@@ -139,22 +142,81 @@ def _check_inputs(model, tokenizer, pipeline: FeaturePipeline, encoding: Encodin
     encoding.check_features(model, layer, len(pipeline.delays), f"{where}(encoding)")
 
 
+def reuses_prefix(model, context: TRContext, layer: int) -> bool:
+    """Whether masked versions of `context` can start from its key/value cache: a causal model whose blocks stop before
+    `layer` (0 < layer < n_layers) and a context read as one window (a fixed plan's)."""
+    return context.plan.causal and len(context.windows) == 1 and 0 < layer < model.config.num_hidden_layers \
+        and _blocks(model) is not None
+
+
+def _prefix_cache(model, context: TRContext, layer: int) -> tuple:
+    """(row, states, cache) of the unmasked context's window: its input embeddings (n_tokens, H_embed), its states at
+    `layer` (n_tokens, H) and the key/value cache of the blocks below `layer`."""
+    rows, _, _ = tr_rows(model, [context], [model.get_input_embeddings()(context.input_ids.to(model.device))])
+    cache = DynamicCache(config=model.config)
+    mask = torch.ones((1, len(rows[0])), dtype=torch.long, device=model.device)
+    return rows[0], run_to_layers(model, rows[0][None], mask, [layer], cache)[layer][0], cache
+
+
+def _shared_ids(masked: TRContext, unmasked: TRContext) -> int:
+    "Context tokens a masked version shares with the unmasked context from its start (orders the batches)."
+    n = min(len(masked.input_ids), len(unmasked.input_ids))
+    differs = torch.nonzero(masked.input_ids[:n] != unmasked.input_ids[:n])
+    return int(differs[0, 0]) if len(differs) else n
+
+
+def _shared_tokens(row: torch.Tensor, base: torch.Tensor) -> int:
+    "How many input embeddings at the start of `row` equal the unmasked row's `base`."
+    n = min(len(row), len(base))
+    differs = ~(row[:n] == base[:n]).all(-1)
+    return int(differs.float().argmax()) if differs.any() else n
+
+
+def _prefix_forward(model, rows: list, base: tuple, layer: int) -> dict:
+    """{layer: (n_rows, longest, H)} as `_padded_forward` gives, the batch run only from the first token where one of its
+    rows departs from the unmasked row; the tokens before it are read from `base` (`_prefix_cache`)."""
+    base_row, base_states, cache = base
+    shared = min(min(_shared_tokens(r, base_row) for r in rows), min(len(r) for r in rows) - 1)  # one token runs at least
+    if shared < 1:
+        return _padded_forward(model, rows, [layer])
+    x, mask = pad_rows([r[shared:] for r in rows])
+    mask = torch.cat([torch.ones((len(rows), shared), dtype=mask.dtype, device=mask.device), mask], 1)
+    past = DynamicCache(ddp_cache_data=[(part.keys[:, :, :shared].expand(len(rows), -1, -1, -1),
+                                         part.values[:, :, :shared].expand(len(rows), -1, -1, -1)) for part in cache.layers[:layer]])
+    states = run_to_layers(model, x, mask, [layer], past)[layer]
+    return {layer: torch.cat([base_states[:shared].expand(len(rows), -1, -1), states], 1)}
+
+
 def _predict_masked(model, tokenizer, stimulus, pipeline, readout: _Readout, layer, row, masks, strategy, filler,
-                    token_budget) -> np.ndarray:
+                    token_budget, prefix_cache=True) -> np.ndarray:
     filler, embed = filler or default_filler(tokenizer), model.get_input_embeddings()
     context = tr_context(pipeline, row)
 
-    def work(contexts, batch):
+    def work(contexts, base, batch):
         items = [contexts[i] for i in batch]
         with torch.no_grad():
-            features = tr_features(model, items, [embed(c.input_ids.to(model.device)) for c in items], [layer])[layer]
+            embeds = [embed(c.input_ids.to(model.device)) for c in items]
+            if base is None or any(len(c.windows) != 1 for c in items):
+                features = tr_features(model, items, embeds, [layer])[layer]
+            else:
+                rows, _, owners = tr_rows(model, items, embeds)
+                features = pool_trs(_prefix_forward(model, rows, base, layer), owners, items)[layer]
             return list(readout.weights(features).float().cpu().numpy())
 
     def compute():
         contexts = [masked_context(tokenizer, stimulus, pipeline, row, words, strategy, filler) for words in masks]
         budget = token_budget or default_token_budget(model)
-        return np.stack(_in_batches([c.n_window_tokens for c in contexts], budget, lambda b: work(contexts, b),
-                                    f"TR {context.tr_index}"))
+        if not (prefix_cache and reuses_prefix(model, context, layer)):
+            return np.stack(_in_batches([c.n_window_tokens for c in contexts], budget, lambda b: work(contexts, None, b),
+                                        f"TR {context.tr_index}"))
+        with torch.no_grad():
+            base = _prefix_cache(model, context, layer)
+        shared = np.array([_shared_ids(c, context) for c in contexts])
+        order = np.argsort(-shared, kind="stable")  # versions that depart at about the same token share a batch
+        ordered = [contexts[i] for i in order]
+        costs = [max(1, contexts[i].n_window_tokens - shared[i]) for i in order]  # the tokens that still run
+        predicted = np.stack(_in_batches(costs, budget, lambda b: work(ordered, base, b), f"TR {context.tr_index}"))
+        return predicted[np.argsort(order)]  # back in the order of `masks`
 
     if readout.key is None:
         return compute()
@@ -244,10 +306,11 @@ def _check_rankings(pipeline: FeaturePipeline, rows, rankings: dict) -> list:
 
 def masking_curve(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, encoding: EncodingModel, layer: int,
                   responses, rows, rankings: dict, ks=KS, n_draws=5, match="BA", strategy="replace", filler=None,
-                  seed=0, token_budget=None, cache=True) -> MaskingResult:
+                  seed=0, token_budget=None, cache=True, prefix_cache=True) -> MaskingResult:
     """Predict kept TRs `rows` with their top-k% context words masked for every k in `ks`: by each ranking ({name:
     [WordAttribution per row]}), by `n_draws` random sets of as many words, and (unless `match` is None) by as many
-    random words at the distances of ranking `match`'s words. responses : (n_kept_trs, n_voxels), as fitted."""
+    random words at the distances of ranking `match`'s words. responses : (n_kept_trs, n_voxels), as fitted;
+    prefix_cache : see `predict_masked` (the same predictions, fewer tokens run)."""
     ks = [_check_k(k) for k in ks]
     _check_strategy(strategy)
     if n_draws < 1:
@@ -275,7 +338,7 @@ def masking_curve(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipelin
                                     for d in range(n_draws)]
         unique = sorted({tuple(map(int, words)) for draws in sets.values() for words in draws} | {()})
         predicted = _predict_masked(model, tokenizer, stimulus, pipeline, readout, layer, int(row), [list(u) for u in unique],
-                                    strategy, filler, token_budget)
+                                    strategy, filler, token_budget, prefix_cache)
         of = dict(zip(unique, predicted))
         unmasked.append(of[()])
         for key, draws in sets.items():
@@ -300,26 +363,55 @@ def _mean_r(predicted: np.ndarray, measured: np.ndarray, counts: np.ndarray, chu
     return np.concatenate(out)
 
 
-def masking_drop(result: MaskingResult, voxels=None, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
-    """Per ranking and k: the relative drop in encoding performance, 1 - sum_v r(masked) / sum_v r(unmasked) (per-voxel
-    Pearson r over the evaluated TRs, over `voxels`: column indices, None = all), averaged over draws, with a
-    bootstrap interval over TRs."""
+def _drop_samples(result: MaskingResult, voxels, n_boot: int, seed: int) -> tuple:
+    """(voxels, r_unmasked, {(ranking, k): (r_masked, drop)}): each (n_boot + 1,), row 0 the estimate, then the same
+    `n_boot` resamples of TRs for every ranking, so that differences between rankings are paired."""
     n, n_voxels = result.unmasked.shape
     voxels = np.arange(n_voxels) if voxels is None else np.asarray(voxels)
     if voxels.ndim != 1 or voxels.size == 0 or voxels.min() < 0 or voxels.max() >= n_voxels:
         raise ValueError(f"voxels must be a non-empty 1-D array of indices into the {n_voxels} predicted voxels")
     measured = result.measured[:, voxels]
     rng = np.random.default_rng(seed)
-    counts = np.vstack([np.ones((1, n)), rng.multinomial(n, np.full(n, 1 / n), size=n_boot)])  # row 0: the estimate
+    counts = np.vstack([np.ones((1, n)), rng.multinomial(n, np.full(n, 1 / n), size=n_boot)])
     r_unmasked = _mean_r(result.unmasked[:, voxels], measured, counts)
-    rows = []
-    for (name, k), draws in result.masked.items():
+    samples = {}
+    for key, draws in result.masked.items():
         r_draws = np.stack([_mean_r(p[:, voxels], measured, counts) for p in draws])
-        r_masked, drops = r_draws.mean(0), (1 - r_draws / r_unmasked).mean(0)
+        drops = (1 - r_draws / r_unmasked).mean(0)
         drops[r_unmasked <= 0] = np.nan  # no performance to lose
+        samples[key] = r_draws.mean(0), drops
+    return voxels, r_unmasked, samples
+
+
+def masking_drop(result: MaskingResult, voxels=None, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Per ranking and k: the relative drop in encoding performance, 1 - sum_v r(masked) / sum_v r(unmasked) (per-voxel
+    Pearson r over the evaluated TRs, over `voxels`: column indices, None = all), averaged over draws, with a
+    bootstrap interval over TRs."""
+    voxels, r_unmasked, samples = _drop_samples(result, voxels, n_boot, seed)
+    rows = []
+    for (name, k), (r_masked, drops) in samples.items():
         low, high = np.nanquantile(drops[1:], [(1 - level) / 2, (1 + level) / 2])
         rows.append({"layer": result.layer, "strategy": result.strategy, "ranking": name, "k": k, "relative_drop": drops[0],
                      "low": low, "high": high, "r_unmasked": r_unmasked[0], "r_masked": r_masked[0],
-                     "words_masked": result.n_masked[k].mean(), "n_trs": n, "n_voxels": len(voxels),
-                     "n_draws": len(draws)})
+                     "words_masked": result.n_masked[k].mean(), "n_trs": len(result.unmasked), "n_voxels": len(voxels),
+                     "n_draws": len(result.masked[name, k])})
+    return pd.DataFrame(rows)
+
+
+def masking_contrast(result: MaskingResult, first: str, second: str, voxels=None, n_boot: int = 1000, level: float = 0.95,
+                     seed: int = 0) -> pd.DataFrame:
+    """Per k: ranking `first`'s relative drop minus `second`'s, with a paired bootstrap interval over TRs (both drops
+    on the same resamples) and the share of resamples where the difference is <= 0 (a one-sided bootstrap p)."""
+    names = {name for name, _ in result.masked}
+    for name in (first, second):
+        if name not in names:
+            raise ValueError(f"masking_contrast: ranking {name!r} is not one of {sorted(names)}")
+    *_, samples = _drop_samples(result, voxels, n_boot, seed)
+    rows = []
+    for k in sorted(k for name, k in result.masked if name == first):
+        difference = samples[first, k][1] - samples[second, k][1]
+        resampled = difference[1:]
+        low, high = np.nanquantile(resampled, [(1 - level) / 2, (1 + level) / 2])
+        rows.append({"layer": result.layer, "first": first, "second": second, "k": k, "difference": difference[0],
+                     "low": low, "high": high, "p_not_above": float(np.mean(resampled[np.isfinite(resampled)] <= 0))})
     return pd.DataFrame(rows)

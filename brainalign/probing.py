@@ -489,7 +489,7 @@ def suite_table(tasks: list) -> pd.DataFrame:
 
 # %% ../nbs/06_probing.ipynb #4ffba1ee
 QUICK_CAPS = {"train": 80, "dev": 20, "test": 40}  # examples per class
-QUICK_POOL = {"train": 600, "dev": 150, "test": 300}  # sentences drawn per split: SmolLM2 reads about 500 tokens/s here
+QUICK_POOL = {"train": 400, "dev": 100, "test": 200}  # sentences drawn per split: about 26,000 tokens of text, read by four models
 FULL_CAPS = {"train": 2000, "dev": 500, "test": 1000}  # examples per class: caps only the largest classes
 
 
@@ -504,7 +504,7 @@ def gold_suite(folder, mode: str = "quick", context_sentences: int = 1, seed: in
         return [vars(t).copy() for t in build_suite(gold_corpus(folder, context_sentences, seed=seed), caps, pool, seed=seed)]
     fields = disk_cache("probing-suite", compute,
                         files=[(p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in files],
-                        mode=mode, context_sentences=context_sentences, seed=seed, version=3)
+                        caps=caps, pool=pool, context_sentences=context_sentences, seed=seed, version=3)
     return [ProbingTask(**f) for f in fields]
 
 # %% ../nbs/06_probing.ipynb #6889762d
