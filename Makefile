@@ -20,9 +20,11 @@ $(VENV)/.installed: settings.ini setup.py
 reproduce: install
 	$(BIN)/brainalign reproduce --mode quick $(ARGS)
 
+# pytest runs its two files side by side (pytest-xdist): the papermill chain in one process, the fault tests (small
+# processes that wait on imports and disk) in the other.
 test: install
 	BRAINALIGN_FIGURES_DIR=$$(mktemp -d) $(BIN)/nbdev_test
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 benchmark: install
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done

@@ -6,9 +6,9 @@
 __all__ = ['TR_METHODS', 'RIDGE_BACKENDS', 'RIDGE_SOLVERS', 'RunTokens', 'tokenize_words', 'tokenize_runs', 'is_causal', 'Window',
            'position_limit', 'ContextPlan', 'extract_features', 'tr_weights', 'words_to_trs', 'add_delays',
            'FeaturePipeline', 'ridge_backend', 'zscore_runs', 'circular_shift_pvalues', 'TorchEncoding',
-           'EncodingModel', 'fit_encoding', 'brain_score', 'layer_scores', 'subject_responses', 'feature_source',
-           'held_out_encoding', 'TRContext', 'pad_rows', 'run_to_layers', 'tr_rows', 'pool_trs', 'tr_features',
-           'delayed_weights', 'tr_context', 'predict_tr', 'rows_with_words', 'tr_design', 'tr_encoding',
+           'EncodingModel', 'cv_scores', 'fit_encoding', 'brain_score', 'layer_scores', 'subject_responses',
+           'feature_source', 'held_out_encoding', 'TRContext', 'pad_rows', 'run_to_layers', 'tr_rows', 'pool_trs',
+           'tr_features', 'delayed_weights', 'tr_context', 'predict_tr', 'rows_with_words', 'tr_design', 'tr_encoding',
            'full_context_rows']
 
 # %% ../nbs/02_encoding.ipynb #e1c62783
@@ -550,23 +550,19 @@ def _warn_constant(Y: np.ndarray):
                       f"{constant[:8].tolist()}{' ...' * (constant.size > 8)}); they score r = 0")
 
 
-def fit_encoding(X, Y, runs, n_delays=4, alphas=np.logspace(-1, 6, 15), held_out_run=None,
-                 permutation_test=True, min_shift=10, backend=None, solver="auto") -> EncodingModel:
-    """Voxel-wise ridge from delayed features X (n_trs, n_delays * H) to responses Y (n_trs, n_voxels).
-
-    runs : (n_trs,) run id per row. Outer CV: leave-one-run-out, or only `held_out_run`; inner: leave-one-run-out
-    over the training runs, one penalty per voxel from `alphas`.
-    backend : himalaya backend, "numpy", "torch" or "torch_cuda" (default: torch_cuda when CUDA is available, else numpy).
-    solver : "ridge" (RidgeCV), "kernel" (KernelRidgeCV, linear) or "auto" (kernel when n_trs < n_features)."""
+def _fit_inputs(X, Y, runs, n_delays, alphas, backend, solver, where: str) -> tuple:
+    "(X, Y, runs, alphas, backend) checked for a ridge fit by `where` (constant voxels: a warning)."
     X, Y, runs = _check_design(X, Y, runs, n_delays)
-    alphas = _check_alphas(alphas, "fit_encoding(alphas)")
-    check_number(min_shift, "fit_encoding(min_shift)", 1, integer=True)
-    if held_out_run is not None and held_out_run not in runs:
-        refuse("fit_encoding(held_out_run)", f"one of the runs {np.unique(runs).tolist()}", _shown(held_out_run))
-    backend = ridge_backend(backend)
-    check_choice(solver, "fit_encoding(solver)", RIDGE_SOLVERS)
+    alphas = _check_alphas(alphas, f"{where}(alphas)")
+    backend = ridge_backend(backend, f"{where}(backend)")
+    check_choice(solver, f"{where}(solver)", RIDGE_SOLVERS)
     _warn_constant(Y)
-    test_runs = [held_out_run] if held_out_run is not None else list(np.unique(runs))
+    return X, Y, runs, alphas, backend
+
+
+def _outer_cv(X, Y, runs, test_runs, alphas, backend, solver) -> tuple:
+    """(predictions of the held-out rows, (n_test_runs, n_voxels) r per held-out run, each fold's penalties, held-out
+    rows mask): each run of `test_runs` predicted by a ridge fitted on the other runs (inner leave-one-run-out)."""
     held_out = np.isin(runs, test_runs)
     predictions, fold_alphas = np.zeros((held_out.sum(), Y.shape[1]), np.float32), []
     rows = np.flatnonzero(held_out)
@@ -578,6 +574,31 @@ def fit_encoding(X, Y, runs, n_delays=4, alphas=np.logspace(-1, 6, 15), held_out
         fold_alphas.append(best)
     held_runs = runs[held_out]
     run_scores = np.stack([pearson_columns(predictions[held_runs == run], Y[runs == run]) for run in test_runs])
+    return predictions, run_scores, fold_alphas, held_out
+
+
+def cv_scores(X, Y, runs, n_delays=4, alphas=np.logspace(-1, 6, 15), backend=None, solver="auto") -> np.ndarray:
+    """(n_voxels,) leave-one-run-out r of each voxel: `fit_encoding(...).scores` without its final fit on every run
+    (a comparison of layers needs only the scores)."""
+    X, Y, runs, alphas, backend = _fit_inputs(X, Y, runs, n_delays, alphas, backend, solver, "cv_scores")
+    return _outer_cv(X, Y, runs, list(np.unique(runs)), alphas, backend, solver)[1].mean(0)
+
+
+def fit_encoding(X, Y, runs, n_delays=4, alphas=np.logspace(-1, 6, 15), held_out_run=None,
+                 permutation_test=True, min_shift=10, backend=None, solver="auto") -> EncodingModel:
+    """Voxel-wise ridge from delayed features X (n_trs, n_delays * H) to responses Y (n_trs, n_voxels).
+
+    runs : (n_trs,) run id per row. Outer CV: leave-one-run-out, or only `held_out_run`; inner: leave-one-run-out
+    over the training runs, one penalty per voxel from `alphas`.
+    backend : himalaya backend, "numpy", "torch" or "torch_cuda" (default: torch_cuda when CUDA is available, else numpy).
+    solver : "ridge" (RidgeCV), "kernel" (KernelRidgeCV, linear) or "auto" (kernel when n_trs < n_features)."""
+    X, Y, runs, alphas, backend = _fit_inputs(X, Y, runs, n_delays, alphas, backend, solver, "fit_encoding")
+    check_number(min_shift, "fit_encoding(min_shift)", 1, integer=True)
+    if held_out_run is not None and held_out_run not in runs:
+        refuse("fit_encoding(held_out_run)", f"one of the runs {np.unique(runs).tolist()}", _shown(held_out_run))
+    test_runs = [held_out_run] if held_out_run is not None else list(np.unique(runs))
+    predictions, run_scores, fold_alphas, held_out = _outer_cv(X, Y, runs, test_runs, alphas, backend, solver)
+    held_runs = runs[held_out]
     Xz, xm, xs = _standardize(X); Yz, ym, ys = _standardize(Y)
     coef, best = _ridge_cv(Xz, Yz, runs, alphas, backend, solver)
     model = EncodingModel(coef, best, xm, xs, ym, ys, n_delays, run_scores.mean(0), run_scores, np.array(fold_alphas),
@@ -621,8 +642,7 @@ def layer_scores(model, tokenizer, dataset: FMRIDataset, layers=None, context_wo
     rows, per_voxel = [], {}
     shared = cache_key(model=model, pipeline=pipeline, alphas=np.asarray(alphas), responses=Y, runs=runs, backend=backend)
     for layer in tqdm(layers, desc="layers", leave=False):
-        fit = lambda: fit_encoding(pipeline.design(features[layer]), Y, runs, len(delays), alphas,
-                                   permutation_test=False, backend=backend).scores
+        fit = lambda: cv_scores(pipeline.design(features[layer]), Y, runs, len(delays), alphas, backend)
         scores = disk_cache("encoding_scores", fit, shared=shared, layer=layer)  # the rest hashed once, above
         per_voxel[layer] = {s: scores[bounds[i]:bounds[i + 1]] for i, s in enumerate(dataset.subjects)}
         for s in dataset.subjects:
