@@ -8,7 +8,7 @@ __all__ = ['AGGREGATIONS', 'TARGETS', 'RED', 'BLUE', 'MAX_SHADE', 'METHODS', 'BA
            'next_word_context', 'logit_lens', 'attribute_nwp_trs', 'attribute_nwp', 'iou_chance', 'topk_overlap',
            'attribution_spread', 'positional_profile', 'centre_of_mass', 'first_word_share', 'layer_group',
            'truth_recovery', 'random_attribution', 'word_classes', 'class_shares', 'truth_attribution',
-           'attribution_page', 'save_html', 'bootstrap_ci']
+           'attribution_page', 'save_html']
 
 # %% ../nbs/03_attribution.ipynb #5c2a44cf
 import html
@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from .core import atomic_write, cache_key, check_array, check_layers, disk_cache, model_fingerprint, refuse
 from .data import CONTENT_POS, PARAGRAPH_BREAK, reading_stimulus
 from .encoding import ContextPlan, FeaturePipeline, _padded_forward, is_causal, pad_rows, tr_context, tr_features
+from .stats import bootstrap_ci
 
 # %% ../nbs/03_attribution.ipynb #c00a5aa4
 AGGREGATIONS = ("sum", "l2")
@@ -607,16 +608,3 @@ def attribution_page(pairs: list, texts, title: str = "BA and NWP attribution") 
 def save_html(page: str, path) -> Path:
     "Write an HTML page atomically."
     return atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
-
-# %% ../nbs/03_attribution.ipynb #3e9d2a00
-def bootstrap_ci(frame: pd.DataFrame, column: str, statistic=np.median, by: str = "tr_index", n_boot: int = 1000,
-                 level: float = 0.95, seed: int = 0) -> tuple:
-    "(estimate, low, high): `statistic` of `column` and its bootstrap interval, resampling the groups `by` (TRs)."
-    groups = [g[column].dropna().to_numpy() for _, g in frame.groupby(by)]
-    groups = [g for g in groups if g.size]
-    if not groups:
-        return np.nan, np.nan, np.nan
-    rng = np.random.default_rng(seed)
-    draws = [statistic(np.concatenate([groups[i] for i in rng.integers(0, len(groups), len(groups))])) for _ in range(n_boot)]
-    low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
-    return float(statistic(np.concatenate(groups))), float(low), float(high)

@@ -9,7 +9,7 @@ __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'LAMBDA_SC
            'intervention_losses', 'evaluation_losses', 'intervention_pipeline', 'intervention_samples',
            'training_batches', 'Intervention', 'load_intervention', 'path_design', 'learnable_voxels',
            'train_intervention', 'intervention_snapshots', 'load_adapted', 'load_head', 'held_out_alignment',
-           'head_alignment', 'paired_comparison', 'InterventionEvaluation', 'evaluate_intervention', 'dose_response']
+           'head_alignment', 'InterventionEvaluation', 'evaluate_intervention', 'dose_response']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
 import json
@@ -28,6 +28,7 @@ from .core import check_array, check_choice, refuse, writable_folder
 from .data import FMRIDataset, pearson_columns
 from .encoding import FeaturePipeline, _ridge_cv, _standardize, delayed_weights, extract_features
 from .encoding import feature_source, held_out_encoding, is_causal, pad_rows, pool_trs, subject_responses, tr_context, tr_rows
+from .stats import paired_comparison
 
 # %% ../nbs/05_grl.ipynb #e0bfcb86
 class _Reverse(torch.autograd.Function):
@@ -646,18 +647,6 @@ def head_alignment(head: BrainHead, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     "(n_voxels,) Pearson r of a trained head's prediction from its path's design X (`path_design` rows) with Y."
     predicted = head(torch.as_tensor(np.asarray(X, np.float32), device=head.linear.weight.device)).float().cpu().numpy()
     return pearson_columns(predicted, Y)
-
-
-def paired_comparison(a: np.ndarray, b: np.ndarray) -> dict:
-    "Wilcoxon signed-rank test of a − b across voxels, the median difference and the rank-biserial correlation."
-    from scipy.stats import rankdata, wilcoxon
-    d = np.asarray(a, float) - np.asarray(b, float)
-    ranks = rankdata(np.abs(d[d != 0]))
-    positive = ranks[d[d != 0] > 0].sum()
-    test = wilcoxon(a, b)
-    return {"median_difference": float(np.median(d)), "mean_difference": float(d.mean()),
-            "rank_biserial": float((2 * positive - ranks.sum()) / ranks.sum()) if ranks.size else 0.0,
-            "W": float(test.statistic), "p": float(test.pvalue), "n_voxels": int(d.size)}
 
 
 COMPARISONS = (("misaligned", "preserving"), ("tuned", "preserving"), ("misaligned", "base"), ("preserving", "base"),

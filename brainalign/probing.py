@@ -25,7 +25,8 @@ from .core import check_layers, check_mode, check_tokenizer, disk_cache
 from .data import CONTENT_POS, PARAGRAPH_BREAK, FMRIDataset, conllu_sentences, spacy_versions
 from .data import word_meaning, word_surface_features
 from .encoding import _padded_forward, _special_tokens, tokenize_words
-from .grl import COMPARISONS, paired_comparison
+from .grl import COMPARISONS
+from .stats import paired_comparison, sign_flip_p
 
 # %% ../nbs/06_probing.ipynb #5b82c1d1
 @dataclass
@@ -703,15 +704,6 @@ def probe_suite(model, tokenizer, tasks: list, layers, seeds=(0, 1, 2), control:
     return pd.concat(results, ignore_index=True)
 
 # %% ../nbs/06_probing.ipynb #c7de4cc6
-def _sign_flip_p(d: np.ndarray, n_resamples: int = 10000, seed: int = 0) -> float:
-    "Two-sided p of the mean paired difference under random sign flips (exact for few pairs)."
-    from scipy.stats import permutation_test
-    if not np.any(d):
-        return 1.0
-    return float(permutation_test((d,), np.mean, permutation_type="samples", n_resamples=n_resamples,
-                                  alternative="two-sided", random_state=seed).pvalue)
-
-
 def task_deltas(results: pd.DataFrame, first: str, second: str, metric: str = "f1") -> pd.DataFrame:
     "Per task: `metric` (mean over seeds) of condition `first` minus `second`, with the task's phenomenon."
     means = results.groupby(["condition", "task", "phenomenon"])[metric].mean().unstack("condition")
@@ -745,7 +737,7 @@ def compare_conditions(results: pd.DataFrame, pairs=COMPARISONS, metric: str = "
             rows.append({"first": first, "second": second, "phenomenon": group, "n_tasks": len(d),
                          "mean_delta": float(d.mean()), "median_delta": float(np.median(d)),
                          "wilcoxon_W": tested["W"], "wilcoxon_p": tested["p"], "rank_biserial": tested["rank_biserial"],
-                         "sign_flip_p": _sign_flip_p(d), "cohens_dz": float(d.mean() / d.std(ddof=1)) if d.std(ddof=1) > 0 else 0.0})
+                         "sign_flip_p": sign_flip_p(d), "cohens_dz": float(d.mean() / d.std(ddof=1)) if d.std(ddof=1) > 0 else 0.0})
     return pd.DataFrame(rows)
 
 # %% ../nbs/06_probing.ipynb #9a1e0002
