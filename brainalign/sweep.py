@@ -9,6 +9,7 @@ __all__ = ['SWEEP_NEEDS', 'COMPARE_NOTEBOOK', 'TASK_STATUSES', 'ParameterSet', '
 
 # %% ../nbs/sweep.ipynb #3ef37de2
 import json
+import os
 import re
 import socket
 import sys
@@ -174,8 +175,10 @@ def sweep_tasks(parameter_sets: list, notebooks=("02", "03", "04"), nbs=None) ->
             for p in parameter_sets for n in sorted(wanted)]
 
 # %% ../nbs/sweep.ipynb #62a24b38
-def run_task(task: SweepTask, folder, device: str = "auto", data_dir=None, tests: bool = False, *upstream) -> dict:
+def run_task(task: SweepTask, folder, device: str = "auto", data_dir=None, tests: bool = False, threads=None,
+             *upstream) -> dict:
     """Execute `task` with papermill into `folder`/<parameter set>/ and return its record; a finished task is skipped.
+    threads : CPU threads of the notebook's kernel (OMP_NUM_THREADS; None: the library defaults).
     upstream : the results of the tasks it waits for (Dask passes them; unused)."""
     import papermill as pm
     done = task.done_file(folder)
@@ -188,7 +191,7 @@ def run_task(task: SweepTask, folder, device: str = "auto", data_dir=None, tests
         parameters["DATA_DIR"] = str(data_dir)
     start = time.time()
     home.mkdir(parents=True, exist_ok=True)
-    with _environ(BRAINALIGN_FIGURES_DIR=home / "figures"):  # one task per worker process (threads_per_worker=1)
+    with _environ(BRAINALIGN_FIGURES_DIR=home / "figures", OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads):  # one task per worker process
         try:
             pm.execute_notebook(task.notebook if tests else without_tests(task.notebook), executed, parameters=parameters,
                                 cwd=task.notebook.parent, kernel_name="python3", progress_bar=False)
@@ -313,12 +316,13 @@ def sweep(parameter_sets: list, notebooks=("02", "03", "04"), sweep_id: str = "s
         from distributed import progress as progress_bar, wait
         gpu = device == "cuda"
         client, cluster = sweep_client(scheduler, workers, gpu, **slurm)
+        threads = max(1, os.cpu_count() // workers) if scheduler is None else None  # a LocalCluster shares this machine's cores
         try:
             print(f"sweep {sweep_id}: {len(todo)} of {len(tasks)} tasks to run ({len(tasks) - len(todo)} finished "
                   f"earlier) into {folder}; dashboard: {client.dashboard_link}", flush=True)
             for t in todo:
                 upstream = [futures[k] for k in t.needs if k in futures]
-                futures[t.key] = client.submit(run_task, t, str(folder), device, data_dir, tests, *upstream,
+                futures[t.key] = client.submit(run_task, t, str(folder), device, data_dir, tests, threads, *upstream,
                                                key=f"{t.key}-{uuid4().hex[:8]}", retries=1, pure=False,
                                                resources={"GPU": 1} if gpu else None)
             if progress:
