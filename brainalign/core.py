@@ -528,11 +528,11 @@ def save_table(table, name: str, folder=None, **parameters) -> Path | None:
     return atomic_write(Path(folder) / f"{name}.csv", lambda tmp: tidy.to_csv(tmp, index=False))
 
 # %% ../nbs/00_core.ipynb #472463d3
-MODES = ("quick", "full")
+MODES = ("quick", "full", "smoke")  # smoke: quick's settings on a small simulated brain (plumbing: sweeps, CI)
 
 
 def check_mode(mode, where: str = "mode") -> str:
-    "`mode` if it is one of `MODES` ('quick' or 'full'); anything else is refused, never read as one of them."
+    "`mode` if it is one of `MODES` ('quick', 'full' or 'smoke'); anything else is refused, never read as one of them."
     return check_choice(mode, where, MODES)
 
 
@@ -647,7 +647,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="brainalign", description="Reproduce the brain-LLM alignment notebooks.")
     commands = parser.add_subparsers(dest="command", required=True)
     rep = commands.add_parser("reproduce", help="run the numbered notebooks in order with papermill")
-    rep.add_argument("--mode", choices=MODES, default="quick", help="quick: CPU, embedded data (default); full: paper scale")
+    rep.add_argument("--mode", choices=MODES, default="quick", help="quick: CPU, embedded data (default); full: paper scale; smoke: a small simulated brain (plumbing only)")
     rep.add_argument("--model", help=f"built-in ({', '.join(BUILTIN_MODELS)}), Hugging Face id or folder")
     rep.add_argument("--data-dir", help="folder of real data (default: $BRAINALIGN_DATA_DIR)")
     rep.add_argument("--dataset", help="simulated (default), hp or moth")

@@ -4,12 +4,12 @@
 
 # %% auto #0
 __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'HP_SUBJECTS', 'MOTH_TR', 'MOTH_SCANNER_TR', 'MOTH_DROPPED', 'ANNOTATION_FIELDS',
-           'CONLLU_COLUMNS', 'POPULATIONS', 'HALF_LIVES', 'DATASETS', 'Stimulus', 'find_bad_voxels', 'clean_responses',
-           'FMRIDataset', 'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words', 'load_moth',
-           'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions', 'annotate_with_spacy',
-           'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'word_surface_features', 'word_meaning',
-           'SimulatedTruth', 'pearson_columns', 'simulate_brain', 'noise_ceiling_from_repeats',
-           'estimate_noise_ceiling', 'keep_voxels', 'select_voxels', 'load_dataset']
+           'CONLLU_COLUMNS', 'POPULATIONS', 'HALF_LIVES', 'DATASETS', 'SMOKE_WORDS', 'Stimulus', 'find_bad_voxels',
+           'clean_responses', 'FMRIDataset', 'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words',
+           'load_moth', 'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions',
+           'annotate_with_spacy', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix',
+           'word_surface_features', 'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain',
+           'noise_ceiling_from_repeats', 'estimate_noise_ceiling', 'keep_voxels', 'select_voxels', 'load_dataset']
 
 # %% ../nbs/01_data.ipynb #2e123ed2
 import itertools
@@ -770,14 +770,20 @@ def select_voxels(dataset: FMRIDataset, min_ceiling=0.05) -> FMRIDataset:
 
 # %% ../nbs/01_data.ipynb #3fe40b8c
 DATASETS = ("simulated", "hp", "moth")
+SMOKE_WORDS = 600  # words of each run in smoke mode
 
 
 def load_dataset(name="simulated", mode="quick", folder=None, seed=0) -> FMRIDataset:
-    """The notebooks' dataset: "simulated" (the default story; quick: 4 subjects x 2,000 voxels, full: 8 x 25,000),
-    or "hp" / "moth" with every subject from `folder` (default: the data-dir setting), bad voxels excluded."""
+    """The notebooks' dataset: "simulated" (the default story; quick: 4 subjects x 2,000 voxels, full: 8 x 25,000;
+    smoke: 2 x 200 on the first `SMOKE_WORDS` words of each run, for plumbing: its numbers mean nothing), or "hp" /
+    "moth" with every subject from `folder` (default: the data-dir setting), bad voxels excluded."""
     if name not in DATASETS:
         raise ValueError(f"Unknown dataset {name!r}; expected one of {DATASETS}")
     check_mode(mode, "load_dataset(mode)")
+    if name == "simulated" and mode == "smoke":
+        story = default_stimulus()
+        first = np.concatenate([np.flatnonzero(story.runs == run)[:SMOKE_WORDS] for run in np.unique(story.runs)])
+        return simulate_brain(story.select(first), n_subjects=2, n_voxels=200, seed=seed)
     if name == "simulated":
         n_subjects, n_voxels = (8, 25_000) if mode == "full" else (4, 2_000)
         return simulate_brain(default_stimulus(), n_subjects=n_subjects, n_voxels=n_voxels, seed=seed)

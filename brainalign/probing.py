@@ -499,7 +499,7 @@ def gold_suite(folder, mode: str = "quick", context_sentences: int = 1, seed: in
     check_mode(mode, "gold_suite(mode)")
     folder = Path(folder)
     files = sorted(p for p in folder.glob("**/*") if p.suffix in (".conllu", ".txt"))
-    caps, pool = (QUICK_CAPS, QUICK_POOL) if mode == "quick" else (FULL_CAPS, None)
+    caps, pool = (FULL_CAPS, None) if mode == "full" else (QUICK_CAPS, QUICK_POOL)
 
     def compute():  # plain fields, not ProbingTask objects: a cache written from the notebook loads in the module too
         return [vars(t).copy() for t in build_suite(gold_corpus(folder, context_sentences, seed=seed), caps, pool, seed=seed)]

@@ -1,5 +1,6 @@
-"""The smoke sweep: two tiny models x two seeds through notebooks 02-04 and the comparison (07) on a LocalCluster of
-two workers, as `brainalign sweep` runs it; then the same sweep again, which runs nothing."""
+"""The smoke sweep: two tiny models x two seeds through notebooks 02-04 and the comparison (07) in smoke mode (a small
+simulated brain) on a LocalCluster of two workers, as `brainalign sweep` runs it; then the same sweep again, which
+runs nothing."""
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ import pandas as pd
 
 def _sweep(runs):
     cmd = [sys.executable, "-c", "from brainalign.core import main; raise SystemExit(main())", "sweep",
-           "--models", "tiny-gpt2", "tiny-llama", "--seeds", "0", "1", "--notebooks", "02", "03", "04", "07",
+           "--models", "tiny-gpt2", "tiny-llama", "--seeds", "0", "1", "--modes", "smoke", "--notebooks", "02", "03", "04", "07",
            "--sweep-id", "smoke", "--runs-dir", str(runs), "--device", "cpu", "--workers", "2"]
     return subprocess.run(cmd, capture_output=True, text=True)
 
