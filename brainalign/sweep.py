@@ -291,12 +291,13 @@ def run_comparison(folder, nbs=None, tests: bool = False) -> dict:
 
 
 def sweep(parameter_sets: list, notebooks=("02", "03", "04"), sweep_id: str = "sweep", runs=None, scheduler=None,
-          workers: int = 2, device: str = "auto", data_dir=None, nbs=None, tests: bool = False, progress: bool = True,
+          workers: int = 2, device: str = "auto", data_dir=None, nbs=None, tests: bool = False, progress=None,
           **slurm) -> pd.DataFrame:
     """Run the notebooks over `parameter_sets` (`expand_grid`) on Dask and return the summary (see above).
 
     scheduler : None (a LocalCluster of `workers` processes), "slurm" (`workers` Slurm jobs of `slurm_options(**slurm)`)
-    or a running scheduler's address. tests : also run the notebooks' test cells (nbdev_test runs them)."""
+    or a running scheduler's address. tests : also run the notebooks' test cells (nbdev_test runs them).
+    progress : Dask's progress bar (None: when the output is a terminal; a log would get a line every second)."""
     from uuid import uuid4
     plain_name(sweep_id, "sweep(sweep_id)")
     check_choice(device, "sweep(device)", ("auto", "cpu", "cuda"))  # the workers resolve it: the client may have no GPU
@@ -325,8 +326,8 @@ def sweep(parameter_sets: list, notebooks=("02", "03", "04"), sweep_id: str = "s
                 futures[t.key] = client.submit(run_task, t, str(folder), device, data_dir, tests, threads, *upstream,
                                                key=f"{t.key}-{uuid4().hex[:8]}", retries=1, pure=False,
                                                resources={"GPU": 1} if gpu else None)
-            if progress:
-                progress_bar(list(futures.values()), notebook=False)
+            if sys.stdout.isatty() if progress is None else progress:
+                progress_bar(list(futures.values()), notebook=False, interval="1s")
                 print(flush=True)
             wait(list(futures.values()))
             summary = _summary(tasks, futures, folder)
