@@ -9,7 +9,7 @@ __all__ = ['CACHE_FORMAT', 'BUILTIN_MODELS', 'MODEL_KINDS', 'DEVICES', 'DTYPES',
            'plain_name', 'writable_folder', 'disk_cache', 'cache_misses', 'ModelNotFoundError', 'resolve_device',
            'load_model', 'model_fingerprint', 'model_architecture', 'check_tokenizer', 'check_layers', 'hidden_states',
            'set_style', 'save_figure', 'save_table', 'check_mode', 'checks_claims', 'ReproduceError', 'chain_notebooks',
-           'is_test_cell', 'without_tests', 'reproduce', 'main']
+           'is_test_cell', 'without_tests', 'run_notebook', 'reproduce', 'main']
 
 # %% ../nbs/00_core.ipynb #a7b7b9dc
 import argparse
@@ -606,12 +606,27 @@ def without_tests(path) -> "nbformat.NotebookNode":
     return nb
 
 
+def run_notebook(notebook, executed, parameters: dict, tests: bool = True, **environ) -> Path:
+    """Execute `notebook` with papermill into `executed` with `parameters` (without its test cells unless `tests`), the
+    environment variables `environ` set meanwhile (e.g. BRAINALIGN_FIGURES_DIR); a failing cell raises ReproduceError
+    naming the notebook, the cell, the error and the executed notebook, which holds the traceback."""
+    import papermill as pm
+    notebook = Path(notebook)
+    with _environ(**environ):
+        try:
+            pm.execute_notebook(notebook if tests else without_tests(notebook), executed, parameters=parameters,
+                                cwd=notebook.parent, kernel_name="python3", progress_bar=False)
+        except pm.PapermillExecutionError as e:
+            raise ReproduceError(f"{notebook.name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n"
+                                 f"  executed notebook with the traceback: {executed}") from None
+    return Path(executed)
+
+
 def reproduce(mode="quick", model=None, data_dir=None, dataset=None, only=None, seed=0,
               runs=None, run_id=None, figures=None, nbs=None, device="auto", tests=True) -> Path:
     """Run the notebook chain with papermill; return the run folder holding the executed notebooks.
 
     tests : False leaves out the test cells (`without_tests`), which `nbdev_test` runs; CI does (`make test` runs both)."""
-    import papermill as pm
     from brainalign.data import DATASETS
     check_mode(mode, "reproduce(mode)")
     check_number(seed, "reproduce(seed)", 0, 2 ** 32 - 1, integer=True)
@@ -628,18 +643,12 @@ def reproduce(mode="quick", model=None, data_dir=None, dataset=None, only=None, 
               "DATA_DIR": str(data_dir) if data_dir else None}
     params = {k: v for k, v in params.items() if v is not None}
     run_dir.mkdir(parents=True, exist_ok=True)
-    with _environ(BRAINALIGN_FIGURES_DIR=figures):
-        for i, nb in enumerate(chain, 1):
-            start = time.time()
-            print(f"[{i}/{len(chain)}] {nb.stem} ({mode}) ...", flush=True)
-            try:
-                pm.execute_notebook(nb if tests else without_tests(nb), run_dir / nb.name,
-                                    parameters={**params, "OUT_DIR": str(run_dir / nb.stem)},
-                                    cwd=nb.parent, kernel_name="python3", progress_bar=False)
-            except pm.PapermillExecutionError as e:
-                raise ReproduceError(f"{nb.name} failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n"
-                                     f"  executed notebook with the traceback: {run_dir / nb.name}") from None
-            print(f"[{i}/{len(chain)}] {nb.stem} done in {time.time() - start:.0f} s", flush=True)
+    for i, nb in enumerate(chain, 1):
+        start = time.time()
+        print(f"[{i}/{len(chain)}] {nb.stem} ({mode}) ...", flush=True)
+        run_notebook(nb, run_dir / nb.name, {**params, "OUT_DIR": str(run_dir / nb.stem)}, tests,
+                     BRAINALIGN_FIGURES_DIR=figures)
+        print(f"[{i}/{len(chain)}] {nb.stem} done in {time.time() - start:.0f} s", flush=True)
     return run_dir
 
 

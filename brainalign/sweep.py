@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .core import (BUILTIN_MODELS, ReproduceError, _environ, atomic_write, chain_notebooks, check_choice,
-                             check_mode, check_number, plain_name, project_root, refuse, resolve_device, without_tests)
+from .core import (BUILTIN_MODELS, ReproduceError, atomic_write, chain_notebooks, check_choice, check_mode,
+                             check_number, plain_name, project_root, refuse, run_notebook)
 
 # %% ../nbs/sweep.ipynb #573c4a5f
 SWEEP_NEEDS = {"02": (), "03": ("02",), "04": ("03",), "05": ("02",), "06": ("05",)}  # notebook: the ones it reads
@@ -180,7 +180,6 @@ def run_task(task: SweepTask, folder, device: str = "auto", data_dir=None, tests
     """Execute `task` with papermill into `folder`/<parameter set>/ and return its record; a finished task is skipped.
     threads : CPU threads of the notebook's kernel (OMP_NUM_THREADS; None: the library defaults).
     upstream : the results of the tasks it waits for (Dask passes them; unused)."""
-    import papermill as pm
     done = task.done_file(folder)
     if done.exists():
         return {**json.loads(done.read_text()), "status": "skipped"}
@@ -191,13 +190,8 @@ def run_task(task: SweepTask, folder, device: str = "auto", data_dir=None, tests
         parameters["DATA_DIR"] = str(data_dir)
     start = time.time()
     home.mkdir(parents=True, exist_ok=True)
-    with _environ(BRAINALIGN_FIGURES_DIR=home / "figures", OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads):  # one task per worker process
-        try:
-            pm.execute_notebook(task.notebook if tests else without_tests(task.notebook), executed, parameters=parameters,
-                                cwd=task.notebook.parent, kernel_name="python3", progress_bar=False)
-        except pm.PapermillExecutionError as e:
-            raise ReproduceError(f"{task.key} failed in cell {e.exec_count}: {e.ename}: {e.evalue} "
-                                 f"(executed notebook: {executed})") from None
+    run_notebook(task.notebook, executed, parameters, tests, BRAINALIGN_FIGURES_DIR=home / "figures",  # one task per worker
+                 OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
     record = {"task": task.key, "seconds": round(time.time() - start, 1), "executed": str(executed),
               "host": socket.gethostname()}
     atomic_write(done, lambda tmp: tmp.write_text(json.dumps(record)))
@@ -271,19 +265,15 @@ def _summary(tasks: list, futures: dict, folder: Path) -> pd.DataFrame:
 def run_comparison(folder, nbs=None, tests: bool = False) -> dict:
     """Notebook 07 on the sweep's tables (`SWEEP_DIR`): executed into `folder`/07_compare.ipynb, its figures into
     `folder`/figures; returns its summary row (a failure is reported there, not raised)."""
-    import papermill as pm
     folder = Path(folder)
     notebook = chain_notebooks(nbs, [COMPARE_NOTEBOOK])[0]
     executed, start = folder / notebook.name, time.time()
     row = {"notebook": notebook.stem, "parameter_set": "(all)", "status": "done", "executed": str(executed), "error": ""}
-    with _environ(BRAINALIGN_FIGURES_DIR=folder / "figures"):
-        try:
-            pm.execute_notebook(notebook if tests else without_tests(notebook), executed, cwd=notebook.parent,
-                                parameters={"SWEEP_DIR": str(folder), "OUT_DIR": str(folder / notebook.stem)},
-                                kernel_name="python3", progress_bar=False)
-        except pm.PapermillExecutionError as e:
-            row.update(status="failed", error=f"{notebook.stem} failed in cell {e.exec_count}: {e.ename}: {e.evalue} "
-                                              f"(executed notebook: {executed})")
+    try:
+        run_notebook(notebook, executed, {"SWEEP_DIR": str(folder), "OUT_DIR": str(folder / notebook.stem)}, tests,
+                     BRAINALIGN_FIGURES_DIR=folder / "figures")
+    except ReproduceError as e:
+        row.update(status="failed", error=str(e))
     row["seconds"] = round(time.time() - start, 1)
     if row["status"] == "done":
         atomic_write(folder / f"{notebook.stem}.done.json", lambda tmp: tmp.write_text(json.dumps(row)))
