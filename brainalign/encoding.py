@@ -6,10 +6,10 @@
 __all__ = ['TR_METHODS', 'RIDGE_BACKENDS', 'RIDGE_SOLVERS', 'RunTokens', 'tokenize_words', 'tokenize_runs', 'is_causal', 'Window',
            'position_limit', 'ContextPlan', 'extract_features', 'tr_weights', 'words_to_trs', 'add_delays',
            'FeaturePipeline', 'ridge_backend', 'zscore_runs', 'circular_shift_pvalues', 'TorchEncoding',
-           'EncodingModel', 'cv_scores', 'fit_encoding', 'brain_score', 'layer_scores', 'subject_responses',
-           'feature_source', 'held_out_encoding', 'TRContext', 'pad_rows', 'run_to_layers', 'tr_rows', 'pool_trs',
-           'tr_features', 'delayed_weights', 'tr_context', 'predict_tr', 'rows_with_words', 'tr_design', 'tr_encoding',
-           'full_context_rows']
+           'EncodingModel', 'cv_scores', 'fit_encoding', 'brain_score', 'scored_layers', 'layer_scores',
+           'subject_responses', 'feature_source', 'held_out_encoding', 'TRContext', 'pad_rows', 'run_to_layers',
+           'tr_rows', 'pool_trs', 'tr_features', 'delayed_weights', 'tr_context', 'predict_tr', 'rows_with_words',
+           'tr_design', 'tr_encoding', 'full_context_rows']
 
 # %% ../nbs/02_encoding.ipynb #e1c62783
 import warnings
@@ -22,7 +22,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .core import _shown, cache_key, check_array, check_choice, check_layers, check_number, disk_cache
-from .core import check_tokenizer, model_architecture, refuse, tokenizer_fingerprint
+from .core import check_mode, check_tokenizer, model_architecture, refuse, tokenizer_fingerprint
 from .data import PARAGRAPH_BREAK, FMRIDataset, Stimulus, pearson_columns
 
 # %% ../nbs/02_encoding.ipynb #c36e6510
@@ -624,6 +624,12 @@ def brain_score(scores, noise_ceiling=None, min_ceiling=0.05) -> dict:
     return {"brain_score": r, "normalized_brain_score": normalized, "n_voxels": int(keep.sum())}
 
 # %% ../nbs/02_encoding.ipynb #7cb01325
+def scored_layers(n_layers: int, mode: str) -> list:
+    "The layers a notebook scores: every one in full mode, every fifth of the depth otherwise (0, 6, ..., 30 of 30)."
+    check_mode(mode, "scored_layers(mode)")
+    return list(range(0, n_layers + 1, 1 if mode == "full" else max(1, n_layers // 5)))
+
+
 def layer_scores(model, tokenizer, dataset: FMRIDataset, layers=None, context_words=80, delays=(1, 2, 3, 4),
                  method="mean", alphas=np.logspace(-1, 6, 15), min_ceiling=0.05, backend=None) -> tuple:
     """Encoding performance of every layer: (DataFrame with one row per layer and subject, {layer: {subject: r}}).
