@@ -5,7 +5,8 @@ Run: python benchmarks/full_scale.py           (CUDA: 8 subjects x 25,000 voxels
 Without a CUDA device and without --small it prints one line and exits. Writes benchmarks/results/full_scale.json.
 
 An HP-format folder (8 subjects, 1,351 TRs of which 1,211 kept, 5,176 words; `write_hp_release`) with random responses
-is written to a temporary folder and read with `load_hp`; `layer_scores` (the notebooks' path: features of every layer
+is written to a temporary folder and read with `load_hp`; the cross-subject noise ceiling of every voxel is timed on its
+own (`with_noise_ceiling`: PCA of the other subjects, then the ridge); `layer_scores` (the notebooks' path: features of every layer
 from one pass, then one encoding model per layer for all subjects' voxels together) runs with its caches in a temporary
 folder. Prints the time of each stage and the peak host and GPU memory."""
 import argparse
@@ -17,7 +18,7 @@ from pathlib import Path
 
 
 from brainalign.core import _environ
-from brainalign.data import load_hp, write_hp_release
+from brainalign.data import load_hp, with_noise_ceiling, write_hp_release
 from brainalign.encoding import extract_features, layer_scores
 
 from _results import save_result
@@ -51,7 +52,8 @@ def main():
     model = stage("build the model", lambda: build(name, config, device, dtype), device, times)
     with tempfile.TemporaryDirectory() as tmp, _environ(BRAINALIGN_CACHE_DIR=Path(tmp) / "cache"):  # this run's caches
         folder = stage("write the HP folder", lambda: write_hp_release(Path(tmp) / "hp", n_voxels), device, times)
-        dataset = stage("load_hp", lambda: load_hp(folder), device, times)
+        dataset = stage("load_hp", lambda: load_hp(folder, ceiling="none"), device, times)
+        dataset = stage("cross-subject noise ceiling", lambda: with_noise_ceiling(dataset, "cross-subject"), device, times)
         print(dataset, flush=True)
         reset_peak(device)
         stage("features, every layer", lambda: extract_features(model, tok, dataset.stimulus, None,
