@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: install reproduce test benchmark
+.PHONY: install reproduce test benchmark docs
 
 install: $(VENV)/.installed
 
@@ -25,6 +25,11 @@ reproduce: install
 test: install
 	BRAINALIGN_FIGURES_DIR=$$(mktemp -d) $(BIN)/nbdev_test
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# the companion site of the newest complete run (runs the quick chain first when there is none) -> runs/site/;
+# ARGS="--check" also opens every page in headless Chromium
+docs: install
+	$(BIN)/brainalign docs $(ARGS)
 
 benchmark: install
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done

@@ -5,7 +5,8 @@ import sys
 import nbformat
 import pytest
 
-from brainalign.core import ReproduceError, chain_notebooks, main, reproduce
+from brainalign.core import ReproduceError, chain_notebooks, main, project_root, reproduce
+from brainalign.site import browser_check, build_site, chromium
 
 
 def test_quick_chain_runs_every_notebook_and_writes_its_figures(tmp_path):
@@ -19,6 +20,23 @@ def test_quick_chain_runs_every_notebook_and_writes_its_figures(tmp_path):
         assert f"{nb.stem} done in" in done.stdout
         assert (runs / "pytest" / nb.name).exists()
         assert list(figures.glob(f"{nb.name[:2]}_*.png")), f"{nb.name} wrote no figure"
+    check_the_site(runs / "pytest", figures, tmp_path / "site")
+
+
+def check_the_site(run, figures, site):
+    """The companion site of the chain's run: built (no broken link or image: `build_site` checks), every page opened in
+    headless Chromium with every image decoded, and screenshots of the landing page and one chapter kept as CI artefacts
+    under the checkout's runs/ci-site/ (Chromium: installed by .ci/run; without it the browser part is skipped)."""
+    build_site(run, site, figures)
+    claims = (site / "claims.csv").read_text()
+    assert "not testable in this run" not in claims, claims  # the whole chain ran: every claim has its tables
+    if chromium() is None:
+        pytest.skip("no Chromium: the site was built and checked for broken links, not opened in a browser")
+    kept = project_root() / "runs" / "ci-site"
+    records = browser_check(site, {"index.html": kept / "landing.png", "03_attribution.html": kept / "03_attribution.png"})
+    assert {r["page"] for r in records} == {p.name for p in site.glob("*.html")}
+    assert not [r for r in records if r["broken"]], records
+    assert sum(r["images"] for r in records) >= len(list(figures.glob("*.png"))) // 2  # figures embedded in the chapters
 
 
 def _notebook_that_fails(folder):
