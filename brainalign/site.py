@@ -339,9 +339,13 @@ def _voxel_comparison(run, first):
     return c.mean_difference.mean(), c.p.max()
 
 
+def _versus_preserving(what: str, d: float, p: float, lower: bool):
+    "(value, holds, note) of a difference against Preserving that the study expects below 0 (`lower`) or above it."
+    return f"{what}: {d:+.4f} (Wilcoxon p {p:.2g})", (d < 0 if lower else d > 0) and p < 0.05, ""
+
+
 def claim_misaligned_alignment(run):
-    d, p = _voxel_comparison(run, "misaligned")
-    return f"Misaligned − Preserving, mean test r on the head's path: {d:+.4f} (Wilcoxon p {p:.2g})", d < 0 and p < 0.05, ""
+    return _versus_preserving("Misaligned − Preserving, mean test r on the head's path", *_voxel_comparison(run, "misaligned"), True)
 
 
 def claim_comparable_loss(run):
@@ -358,8 +362,7 @@ def _probing(run, first, phenomenon="all"):
 
 
 def claim_misaligned_probing(run):
-    d, p = _probing(run, "misaligned")
-    return f"Misaligned − Preserving, mean macro-F1 over tasks: {d:+.4f} (Wilcoxon p {p:.2g})", d < 0 and p < 0.05, ""
+    return _versus_preserving("Misaligned − Preserving, mean macro-F1 over tasks", *_probing(run, "misaligned"), True)
 
 
 def claim_syntax_semantics(run):
@@ -372,8 +375,7 @@ def claim_syntax_semantics(run):
 
 
 def claim_tuned_probing(run):
-    d, p = _probing(run, "tuned")
-    return f"Tuned − Preserving, mean macro-F1 over tasks: {d:+.4f} (Wilcoxon p {p:.2g})", d > 0 and p < 0.05, ""
+    return _versus_preserving("Tuned − Preserving, mean macro-F1 over tasks", *_probing(run, "tuned"), False)
 
 
 CLAIMS = [
