@@ -129,27 +129,16 @@ def check_site(folder) -> list:
     return problems
 
 # %% ../nbs/site.ipynb #site0013
-CHECKER = """<!doctype html><html lang="en"><body><pre id="result">pending</pre><script>
-async function check(page) {
-  return new Promise(resolve => {
-    const frame = document.createElement("iframe");
-    frame.style.width = "1200px"; frame.style.height = "800px";
-    frame.onload = async () => {
-      const doc = frame.contentDocument, images = [...doc.images];
-      const broken = (await Promise.all(images.map(i => i.decode().then(() => null, () => (i.getAttribute("src") || "").slice(0, 80)))))
-        .filter(x => x !== null);
-      resolve({page, images: images.length, broken, title: doc.title});
-      frame.remove();
-    };
-    frame.src = page;
-    document.body.appendChild(frame);
+CHECKER = """<!doctype html><html lang="en"><body><pre id="result">pending</pre>FRAMES<script>
+// the page's load event waits for every iframe and every image in them; then each image is checked where it stands
+window.addEventListener("load", () => {
+  const results = [...document.querySelectorAll("iframe")].map(frame => {
+    const doc = frame.contentDocument, images = [...doc.images];
+    const broken = images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => (i.getAttribute("src") || "").slice(0, 80));
+    return {page: frame.getAttribute("src"), images: images.length, broken, title: doc.title};
   });
-}
-(async () => {
-  const results = [];
-  for (const page of PAGES) results.push(await check(page));
   document.getElementById("result").textContent = JSON.stringify(results);
-})();
+});
 </script></body></html>"""
 
 
@@ -185,10 +174,11 @@ def browser_check(folder, screenshots=None, width=1280, height=2000) -> list:
     folder = Path(folder)
     pages = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.html") if p.name != "_check.html")
     checker = folder / "_check.html"
-    checker.write_text(CHECKER.replace("PAGES", json.dumps(pages)), encoding="utf-8")
+    frames = "".join(f'<iframe src="{html.escape(page)}" width="1200" height="800"></iframe>' for page in pages)
+    checker.write_text(CHECKER.replace("FRAMES", frames), encoding="utf-8")
     server, base = _serve(folder)
     try:
-        dom = _headless(binary, "--virtual-time-budget=60000", "--dump-dom", f"{base}/_check.html")
+        dom = _headless(binary, "--virtual-time-budget=10000", "--dump-dom", f"{base}/_check.html")
         match = re.search(r'<pre id="result">(.*?)</pre>', dom, flags=re.S)
         if match is None or match.group(1) == "pending":
             raise RuntimeError(f"browser_check: Chromium did not finish checking {folder} (its page said: {dom[:300]!r})")
@@ -220,7 +210,8 @@ STUDIES = {
           "Misaligned), against the same training on shuffled fMRI (Brain Preserving) and without the reversal (Brain "
           "Tuned); the three are compared on held-out LM loss, brain alignment and Holmes-style probing."),
 }
-HEADLINE_FIGURES = ("03_iou_by_k", "04_masking_curve", "05_alignment_vs_lm_loss", "06_task_deltas")
+HEADLINE_FIGURES = ("03_overlap_by_k", "03_spread_and_centre_by_layer", "04_masking_curve", "05_alignment_vs_lm_loss",
+                    "06_task_deltas")
 VERDICT_COLOURS = {"reproduced": "#d8f0d8", "not reproduced": "#f6d5d5", "not testable in this run": "#ececec"}
 
 
@@ -330,7 +321,7 @@ def claim_masking_random(run):
     c = run_table(run, "04_contrasts").query("first == 'BA' and second == 'random'").groupby("k")[["difference", "low"]].mean()
     above = [int(k) for k, row in c.iterrows() if row.low > 0]
     value = "BA − random: " + ", ".join(f"{int(k)}% {_fmt(row.difference, True)}" for k, row in c.iterrows())
-    note = f"95% interval above 0 at k = {above}%" if above else "the 95% interval includes 0 at every k"
+    note = f"95% interval above 0 at k = {', '.join(f'{k}%' for k in above)}" if above else "the 95% interval includes 0 at every k"
     return value, 1 in above, note
 
 

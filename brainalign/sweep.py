@@ -384,7 +384,7 @@ def sweep_arguments(parser):
 
 
 def sweep_command(args) -> int:
-    "Run `brainalign sweep` from parsed flags; 0 when every task finished, 1 otherwise."
+    "Run `brainalign sweep` from parsed flags; 0 when every task that applies finished, 1 otherwise."
     slurm = dict(gpus=args.gpus, cpus=args.cpus, memory=args.memory, walltime=args.walltime, queue=args.queue,
                  account=args.account)
     try:
@@ -405,4 +405,4 @@ def sweep_command(args) -> int:
     except (ValueError, FileNotFoundError, ConnectionError) as e:
         print(f"brainalign sweep: {e}", file=sys.stderr)
         return 1
-    return int(not summary.status.isin(["done", "skipped"]).all())
+    return int(not summary.status.isin(["done", "skipped", "not applicable"]).all())
