@@ -23,10 +23,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from .core import atomic_write, chain_notebooks, figures_dir, project_root, refuse
+from .core import chain_notebooks, figures_dir, project_root, refuse
 
 # %% ../nbs/site.ipynb #site0006
 def is_complete_run(folder, nbs=None) -> bool:
