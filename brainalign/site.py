@@ -335,7 +335,11 @@ def _versus_preserving(what: str, d: float, p: float, lower: bool):
 
 
 def claim_misaligned_alignment(run):
-    return _versus_preserving("Misaligned − Preserving, mean test r on the head's path", *_voxel_comparison(run, "misaligned"), True)
+    value, holds, _ = _versus_preserving("Misaligned − Preserving, mean test r on the head's path",
+                                         *_voxel_comparison(run, "misaligned"), True)
+    tuned, _ = _voxel_comparison(run, "tuned")  # the control for specificity: Tuned has no reversal
+    note = f"but Tuned − Preserving is {tuned:+.4f} too: not specific to the reversal" if holds and tuned < 0 else ""
+    return value, holds, note
 
 
 def claim_comparable_loss(run):
