@@ -403,7 +403,8 @@ def claims_table(run) -> pd.DataFrame:
 # %% ../nbs/site.ipynb #site0020
 def build_site(run=None, out=None, figures=None, nbs=None) -> Path:
     """Render `run` (default: `latest_run()`) into a static site at `out` (default: runs/site/); figures : the folder
-    the run wrote its figures to (default: `figures_dir()`). Returns `out`; raises if `check_site` finds a problem."""
+    the run wrote its figures to (default: `figures_dir()`). Returns `out`; raises if `check_site` finds a problem.
+    An earlier site at `out` is replaced; a folder holding anything else is refused, untouched."""
     run = Path(run) if run is not None else latest_run(nbs=nbs)
     if run is None or not is_complete_run(run, nbs):
         refuse("build_site(run)", "a folder holding an executed copy of every numbered notebook (brainalign reproduce)",
@@ -411,6 +412,8 @@ def build_site(run=None, out=None, figures=None, nbs=None) -> Path:
     out, figures = Path(out or project_root() / "runs" / "site"), Path(figures or figures_dir())
     executed = [run / nb.name for nb in chain_notebooks(nbs)]
     pages = [("index.html", "Home")] + [(f"{nb.stem}.html", f"{nb.name[:2]} {chapter_title(nb)}") for nb in executed]
+    if out.exists() and any(out.iterdir()) and not (out / "claims.csv").is_file():  # never wipe a run or a checkout
+        refuse("build_site(out)", "a new or empty folder, or an earlier site (which is replaced)", f"{out}, which holds other files")
     if out.exists():
         shutil.rmtree(out)
     (out / "figures").mkdir(parents=True)
