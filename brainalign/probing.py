@@ -26,7 +26,7 @@ from .data import CONTENT_POS, PARAGRAPH_BREAK, FMRIDataset, conllu_sentences, s
 from .data import word_meaning, word_surface_features
 from .encoding import _padded_forward, _special_tokens, tokenize_words
 from .grl import COMPARISONS
-from .stats import paired_comparison, sign_flip_p
+from .stats import mean_ci, paired_comparison, sign_flip_p
 
 # %% ../nbs/06_probing.ipynb #5b82c1d1
 @dataclass
@@ -719,7 +719,8 @@ def task_deltas(results: pd.DataFrame, first: str, second: str, metric: str = "f
 
 
 def compare_conditions(results: pd.DataFrame, pairs=COMPARISONS, metric: str = "f1") -> pd.DataFrame:
-    "Paired tests across tasks of each pair of conditions, overall and per phenomenon (pairs whose conditions are missing are skipped)."
+    """Paired tests across tasks of each pair of conditions, overall and per phenomenon, with the mean delta's 95%
+    bootstrap interval over tasks (pairs whose conditions are missing are skipped)."""
     present = set(results.condition)
     if not any({first, second} <= present for first, second in pairs):
         raise ValueError(f"compare_conditions(results): expected both conditions of at least one pair of {list(pairs)}; "
@@ -735,7 +736,8 @@ def compare_conditions(results: pd.DataFrame, pairs=COMPARISONS, metric: str = "
                 continue
             tested = paired_comparison(d, np.zeros_like(d)) if np.any(d) else {"W": np.nan, "p": 1.0, "rank_biserial": 0.0}
             rows.append({"first": first, "second": second, "phenomenon": group, "n_tasks": len(d),
-                         "mean_delta": float(d.mean()), "median_delta": float(np.median(d)),
+                         "mean_delta": float(d.mean()), **dict(zip(("ci_low", "ci_high"), mean_ci(d))),
+                         "median_delta": float(np.median(d)),
                          "wilcoxon_W": tested["W"], "wilcoxon_p": tested["p"], "rank_biserial": tested["rank_biserial"],
                          "sign_flip_p": sign_flip_p(d), "cohens_dz": float(d.mean() / d.std(ddof=1)) if d.std(ddof=1) > 0 else 0.0})
     return pd.DataFrame(rows)
