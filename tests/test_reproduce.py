@@ -1,6 +1,7 @@
 """End-to-end checks of `brainalign reproduce`: the whole quick chain through papermill, and its failure report."""
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -37,6 +38,10 @@ def check_the_site(run, figures, site):
     assert {r["page"] for r in records} == {p.name for p in site.glob("*.html")}
     assert not [r for r in records if r["broken"]], records
     assert sum(r["images"] for r in records) >= len(list(figures.glob("*.png"))) // 2  # figures embedded in the chapters
+    chapters = {nb.stem + ".html" for nb in Path(run).glob("*.ipynb")}
+    assert all(r["mathjax"] for r in records if r["page"] in chapters), records  # MathJax started on every chapter
+    assert not [r for r in records if r["formulas"] != r["typeset"] or r["math_errors"]], records  # every formula typeset
+    assert next(r for r in records if r["page"] == "01_data.html")["formulas"] > 0  # notebook 01 writes its model in TeX
 
 
 def _notebook_that_fails(folder):
