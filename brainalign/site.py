@@ -506,10 +506,13 @@ def docs_command(args) -> int:
         if args.check:
             records = browser_check(site, {"index.html": site / "landing.png"})
             broken = [r for r in records if r["broken"]]
-            print(f"Chromium opened {len(records)} pages, {sum(r['images'] for r in records)} images; "
+            untypeset = [r["page"] for r in records if r["formulas"] != r["typeset"] or r["math_errors"]]
+            print(f"Chromium opened {len(records)} pages, {sum(r['images'] for r in records)} images, "
+                  f"{sum(r['typeset'] for r in records)} of {sum(r['formulas'] for r in records)} formulas typeset; "
                   f"screenshot {site / 'landing.png'}")
-            if broken:
-                print(f"brainalign docs: images that do not decode: {broken}", file=sys.stderr)
+            if broken or untypeset:
+                print(f"brainalign docs: images that do not decode: {broken}; pages with formulas left as TeX or "
+                      f"failed: {untypeset}", file=sys.stderr)
                 return 1
     except (ReproduceError, ValueError, RuntimeError, FileNotFoundError) as e:
         print(f"brainalign docs: {e}", file=sys.stderr)
