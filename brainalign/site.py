@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['WIDGET_VIEW', 'SITE_STYLE', 'MATHJAX_URL', 'MATHJAX_FONTS', 'DIRECTIVE', 'CHECKER', 'STUDIES', 'HEADLINE_FIGURES',
            'VERDICT_COLOURS', 'CLAIMS', 'is_complete_run', 'latest_run', 'mathjax_folder', 'reader_cells',
-           'chapter_title', 'site_nav', 'chapter_html', 'check_site', 'chromium', 'browser_check', 'landing_html',
-           'MissingTable', 'run_table', 'claim_low_overlap', 'claim_spread', 'claim_primacy', 'claim_recency',
-           'claim_semantics', 'claim_masking_1', 'claim_masking_random', 'claim_misaligned_alignment',
+           'chapter_title', 'site_nav', 'chapter_html', 'check_site', 'unrendered', 'chromium', 'browser_check',
+           'landing_html', 'MissingTable', 'run_table', 'claim_low_overlap', 'claim_spread', 'claim_primacy',
+           'claim_recency', 'claim_semantics', 'claim_masking_1', 'claim_masking_random', 'claim_misaligned_alignment',
            'claim_comparable_loss', 'claim_misaligned_probing', 'claim_syntax_semantics', 'claim_tuned_probing',
            'claims_table', 'build_site', 'docs_arguments', 'docs_command']
 
@@ -179,7 +179,7 @@ window.addEventListener("load", () => {
       return {page: frame.getAttribute("src"), images: images.length, broken, title: doc.title,
               mathjax: frame.contentWindow.MathJax !== undefined && frame.contentWindow.MathJax.isReady === true,
               formulas: doc.querySelectorAll("script[type^='math/tex']").length,
-              typeset: doc.querySelectorAll(".MathJax, .MathJax_Display").length,
+              typeset: doc.querySelectorAll("span.MathJax").length,  // one per formula, inline or display
               math_errors: doc.querySelectorAll(".MathJax_Error, merror").length};
     });
     document.getElementById("result").textContent = JSON.stringify(results);
@@ -187,6 +187,11 @@ window.addEventListener("load", () => {
   report();
 });
 </script></body></html>"""
+
+
+def unrendered(records: list) -> list:
+    "The pages of `browser_check`'s records with an image that does not decode or a formula left as TeX or failed."
+    return [r["page"] for r in records if r["broken"] or r["formulas"] != r["typeset"] or r["math_errors"]]
 
 
 def chromium() -> str | None:
@@ -215,7 +220,7 @@ def _headless(binary: str, *args, timeout=120) -> str:
 def browser_check(folder, screenshots=None, width=1280, height=2000) -> list:
     """Open every page of the site at `folder` in headless Chromium; return one record per page: its images and the ones
     it could not decode, its title, whether MathJax ran, its formulas, how many were typeset and how many failed.
-    screenshots : {page: png path} to write."""
+    screenshots : {page: png path} to write. `unrendered(records)`: the pages a reader would see broken."""
     binary = chromium()
     if binary is None:
         raise FileNotFoundError("browser_check: no Chromium found (Debian: apt-get install chromium)")
@@ -505,14 +510,13 @@ def docs_command(args) -> int:
         print(f"site of {run} in {site}: open {site / 'index.html'}")
         if args.check:
             records = browser_check(site, {"index.html": site / "landing.png"})
-            broken = [r for r in records if r["broken"]]
-            untypeset = [r["page"] for r in records if r["formulas"] != r["typeset"] or r["math_errors"]]
+            problems = unrendered(records)
             print(f"Chromium opened {len(records)} pages, {sum(r['images'] for r in records)} images, "
                   f"{sum(r['typeset'] for r in records)} of {sum(r['formulas'] for r in records)} formulas typeset; "
                   f"screenshot {site / 'landing.png'}")
-            if broken or untypeset:
-                print(f"brainalign docs: images that do not decode: {broken}; pages with formulas left as TeX or "
-                      f"failed: {untypeset}", file=sys.stderr)
+            if problems:
+                print(f"brainalign docs: pages with an image that does not decode or a formula left as TeX: {problems}",
+                      file=sys.stderr)
                 return 1
     except (ReproduceError, ValueError, RuntimeError, FileNotFoundError) as e:
         print(f"brainalign docs: {e}", file=sys.stderr)
