@@ -14,6 +14,7 @@ __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'LAMBDA_SC
            'unembedding_directions', 'planted_brain', 'positive_control', 'run_positive_control']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
+import copy
 import json
 import os
 import time
@@ -27,7 +28,6 @@ from tqdm.auto import tqdm
 
 from .core import atomic_write, cache_dir, cache_key, check_number, load_model, project_root, resolve_device
 from .core import check_array, check_choice, refuse, writable_folder
-import copy
 from .data import FMRIDataset, load_dataset, pearson_columns
 from .encoding import FeaturePipeline, _ridge_cv, _standardize, delayed_weights, extract_features
 from .encoding import feature_source, held_out_encoding, is_causal, pad_rows, pool_trs, subject_responses, tr_context, tr_rows
@@ -804,11 +804,11 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
         return lm, out
 
     base_lm, base_measures = measure(base, tokenizer, None, base_fresh)
-    base_X = path_design(base, tokenizer, dataset, config.context_words)[test]  # what every run's step-0 head reads
+    X = path_design(base, tokenizer, dataset, config.context_words)
+    base_X = X[test]  # what every run's step-0 head reads
     rows = [("base", 0, 0, base_lm, base_measures)]
     if erase:
         train = np.isin(runs, first["split"]["train"])
-        X = path_design(base, tokenizer, dataset, config.context_words)
         eraser = fit_brain_eraser(X, Y[:, trained], runs, first["split"]["train"], n_components)
         head = BrainHead(X.shape[1], len(trained)).fit_ridge(X[train], Y[train][:, trained], runs[train])
         erased = erase_brain(base, eraser)
