@@ -10,8 +10,8 @@ __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'LAMBDA_SC
            'intervention_pipeline', 'intervention_samples', 'training_batches', 'Intervention', 'load_intervention',
            'path_design', 'learnable_voxels', 'train_intervention', 'intervention_snapshots', 'load_adapted',
            'load_head', 'held_out_alignment', 'head_alignment', 'InterventionEvaluation', 'evaluate_intervention',
-           'dose_response', 'fit_brain_eraser', 'last_state_module', 'ErasedState', 'erase_brain',
-           'unembedding_directions', 'planted_brain', 'positive_control', 'run_positive_control']
+           'dose_response', 'fit_brain_eraser', 'last_state_module', 'ErasedState', 'erase_brain', 'ablation_costs',
+           'planted_directions', 'planted_brain', 'positive_control', 'run_positive_control']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
 import copy
@@ -284,8 +284,9 @@ def intervention_plan(plan: str, seed: int = 0) -> tuple:
     (`min_voxel_r` 0.1), keep the head near its ridge start (`head_lr` 1e-5: faster Adam steps on 16-TR Pearson
     batches only lower its test r, as notebook 05's head check measures) and evaluate 64 TRs of the validation and
     test runs. control (the positive control, `positive_control`): 2 epochs of 12 steps, 3 seeds, cross-fitted heads
-    refitted by ridge once an epoch, the LM loss weighted as much as the brain loss (so that the guard can hold) and
-    the adapters' learning rate raised to 1e-3 (so that 24 steps can move the last hidden state)."""
+    refitted by ridge every 6 steps, L = 1·L_lm + 10·L_ba and the adapters' learning rate raised to 2e-3 (so that 24
+    steps can move the last hidden state; at 1e-3 they removed about a quarter of the planted signal, at 3e-3 the
+    held-out LM loss left the guard)."""
     check_choice(plan, "intervention_plan(plan)", PLANS)
     seeds = [seed] if plan == "quick" else [seed, seed + 1, seed + 2]
     if plan == "full":
@@ -294,7 +295,7 @@ def intervention_plan(plan: str, seed: int = 0) -> tuple:
     if plan == "quick":
         return quick, seeds
     if plan == "control":
-        return replace(quick, cross_fit=True, refit_every=12, lm_weight=1.0, ba_weight=1.0, lr=1e-3), seeds
+        return replace(quick, cross_fit=True, refit_every=6, lm_weight=1.0, ba_weight=10.0, lr=2e-3), seeds
     return replace(quick, epochs=8, lambda_schedule="ramp", warmup_steps=12, max_grad_norm=1.0, head_steps=2), seeds
 
 
@@ -940,38 +941,73 @@ def erase_brain(model, eraser):
 PLANTED = ("lm-unused", "lm-used")
 
 
-def unembedding_directions(model, n: int, which: str) -> np.ndarray:
-    """(H, n) orthonormal directions of the last hidden state: right singular vectors of the output embedding with its
-    mean row removed, those with the largest ("used") or the smallest ("unused") singular values."""
-    check_choice(which, "unembedding_directions(which)", ("used", "unused"))
-    W = model.get_output_embeddings().weight.detach().double().cpu()
-    check_number(n, "unembedding_directions(n)", 1, W.shape[1], integer=True)
-    V = torch.linalg.svd(W - W.mean(0), full_matrices=False)[2]  # rows: directions, largest singular value first
-    return (V[:n] if which == "used" else V[-n:]).T.float().numpy()
+def ablation_costs(model, tokenizer, dataset: FMRIDataset, n_axes: int = 24, context_words: int = 20,
+                   max_trs: int = 64) -> tuple:
+    """(axes (H, n_axes), table) for the `n_axes` principal axes of the last hidden state, largest variance first: the
+    delay-0 block of the head's path (`path_design`) on the training runs (`split_runs`). The table has each axis's
+    `variance` and `lm_cost`: the relative change of the held-out LM loss of `max_trs` training TRs (the TR path of
+    `evaluation_losses`) when the last hidden state is mean-ablated along that axis (`erase_brain`, a rank-1 eraser)."""
+    from concept_erasure import LeaceEraser
+    H = model.config.hidden_size
+    check_number(n_axes, "ablation_costs(n_axes)", 1, H, integer=True)
+    runs = dataset.tr_runs[dataset.kept_trs]
+    train = np.isin(runs, split_runs(runs)["train"])
+    X0 = path_design(model, tokenizer, dataset, context_words)[train, :H].astype(np.float64)
+    variance, axes = np.linalg.eigh(np.cov(X0.T))
+    variance, axes = variance[::-1][:n_axes].copy(), np.ascontiguousarray(axes[:, ::-1][:, :n_axes])
+    pipeline = intervention_pipeline(model, tokenizer, dataset, context_words)
+    samples = intervention_samples(pipeline, _central(np.flatnonzero(train), max_trs))[1]
+    config = TrainConfig(context_words=context_words)
+    base = evaluation_losses(model, tokenizer, samples, config)["lm"]
+    centre = torch.as_tensor(X0.mean(0))
+    costs = []
+    for k in tqdm(range(n_axes), desc="LM cost of each principal axis"):
+        axis = torch.as_tensor(axes[:, k:k + 1].copy())
+        ablated = erase_brain(model, LeaceEraser(axis, axis.T, centre))
+        costs.append(evaluation_losses(ablated, tokenizer, samples, config)["lm"] / base - 1)
+        del ablated
+    return axes, pd.DataFrame({"axis": np.arange(n_axes), "variance": variance, "lm_cost": costs})
 
 
-def planted_brain(model, tokenizer, dataset: FMRIDataset, n_voxels: int = 40, n_directions: int = 4, ceiling: float = 0.3,
-                  seed: int = 0, context_words: int = 20) -> FMRIDataset:
+def planted_directions(axes: np.ndarray, table: pd.DataFrame, n: int) -> dict:
+    """{"lm-unused": (H, n), "lm-used": (H, n)}: the `n` principal axes (`ablation_costs`) whose mean-ablation costs the LM
+    least and most."""
+    check_number(n, "planted_directions(n)", 1, len(table) // 2, integer=True)
+    order = table.sort_values("lm_cost").axis.to_numpy()
+    return {"lm-unused": axes[:, order[:n]], "lm-used": axes[:, order[-n:]]}
+
+
+def planted_brain(model, tokenizer, dataset: FMRIDataset, directions: dict = None, n_voxels: int = 40,
+                  n_directions: int = 4, ceiling: float = 0.3, seed: int = 0, context_words: int = 20) -> FMRIDataset:
     """`dataset`'s stimulus and TR grid with two planted populations as its subjects, "lm-unused" and "lm-used"
     (`PLANTED`): each voxel a random linear map of the projections of the base model's head path (`path_design`, every
-    delay) on `n_directions` directions (`unembedding_directions`), plus white noise at a noise ceiling of about
-    `ceiling`. `noise_ceiling` is the true one: the correlation of each voxel's signal with its response."""
+    delay) on that population's directions (default `planted_directions` of `ablation_costs`, `n_directions` each), plus
+    white noise at a noise ceiling of about `ceiling`. `noise_ceiling` is the true one: the correlation of each voxel's
+    signal with its response. Principal axes carry information no other direction of the state linearly holds, so
+    erasing them is enough to remove it."""
     check_number(ceiling, "planted_brain(ceiling)", 0, 1, above=True)
     check_number(n_voxels, "planted_brain(n_voxels)", 2, integer=True)
+    if directions is None:
+        directions = planted_directions(*ablation_costs(model, tokenizer, dataset, context_words=context_words), n_directions)
     X = path_design(model, tokenizer, dataset, context_words).astype(np.float64)
     H = model.config.hidden_size
     delayed = X.reshape(len(X), len(HEAD_DELAYS), H)
     rng = np.random.default_rng(seed)
     zscore = lambda A: (A - A.mean(0)) / np.where(A.std(0) > 0, A.std(0), 1)
     responses, ceilings = {}, {}
-    for population, which in zip(PLANTED, ("unused", "used")):
-        projections = zscore((delayed @ unembedding_directions(model, n_directions, which)).reshape(len(X), -1))
+    for population in PLANTED:
+        where = f"planted_brain(directions[{population!r}])"
+        if check_array(directions[population], where, 2).shape[0] != H:
+            refuse(where, f"(H={H}, n) directions of the last hidden state", f"shape {np.shape(directions[population])}")
+        projections = zscore((delayed @ directions[population]).reshape(len(X), -1))
         signal = zscore(projections @ rng.standard_normal((projections.shape[1], n_voxels)))
         response = signal + np.sqrt(1 - ceiling ** 2) / ceiling * rng.standard_normal(signal.shape)
         responses[population], ceilings[population] = response.astype(np.float32), pearson_columns(signal, response)
+    n = directions[PLANTED[0]].shape[1]
     return FMRIDataset(dataset.stimulus, dataset.tr_times, dataset.tr_runs, dataset.kept_trs, responses, tr=dataset.tr,
                        noise_ceiling=ceilings, ceiling_method="true: correlation of planted signal and response",
-                       name=f"planted({model.name_or_path}, {dataset.name}, {n_directions} directions, ceiling {ceiling}, seed={seed})")
+                       name=f"planted({model.name_or_path}, {dataset.name}, {n} directions, ceiling {ceiling}, seed={seed})")
+
 
 # %% ../nbs/05_grl.ipynb #de46210f
 def positive_control(model_name: str, populations: dict, config: TrainConfig, seeds, device=None,
@@ -999,18 +1035,25 @@ def positive_control(model_name: str, populations: dict, config: TrainConfig, se
 
 
 def run_positive_control(model_name: str = "smollm2-135m", mode: str = "quick", seed: int = 0, device=None,
-                         out=None) -> pd.DataFrame:
+                         out=None, n_directions: int = 4) -> pd.DataFrame:
     """The committed positive control: `planted_brain` on the simulated brain's stimulus (`load_dataset("simulated",
-    mode, seed)`), `positive_control` with `intervention_plan("control", seed)`, one population at a time, each
-    appended to `out` (default `figures/05_positive_control.csv`) as soon as it is done."""
+    mode, seed)`) along `n_directions` principal axes per population, `positive_control` with
+    `intervention_plan("control", seed)` and Erased with as many components as planted directions, one population at
+    a time, each appended to `out` (default `figures/05_positive_control.csv`) as soon as it is done; the axes' LM
+    costs (`ablation_costs`) go beside it, to `05_planted_axes.csv`."""
     out = Path(out or project_root() / "figures" / "05_positive_control.csv")
     config, seeds = intervention_plan("control", seed)
     model, tokenizer = load_model(model_name, device="cpu")
-    planted = planted_brain(model, tokenizer, load_dataset("simulated", mode, None, seed), seed=seed,
-                            context_words=config.context_words)
+    dataset = load_dataset("simulated", mode, None, seed)
+    axes, costs = ablation_costs(model, tokenizer, dataset, context_words=config.context_words)
+    directions = planted_directions(axes, costs, n_directions)
+    costs["planted"] = [next((p for p in PLANTED if np.abs(axes[:, k] @ directions[p]).max() > 0.99), "") for k in costs.axis]
+    atomic_write(out.with_name("05_planted_axes.csv"), lambda tmp: costs.to_csv(tmp, index=False))
+    planted = planted_brain(model, tokenizer, dataset, directions, seed=seed, context_words=config.context_words)
     done = []
     for population in PLANTED:
-        done.append(positive_control(model_name, {population: (planted, population)}, config, seeds, device=device))
+        done.append(positive_control(model_name, {population: (planted, population)}, config, seeds, device=device,
+                                     n_components=n_directions))
         table = pd.concat(done, ignore_index=True)
         atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
     return table
