@@ -501,7 +501,8 @@ def hidden_states(model, tokenizer, text_or_ids, layers=None):
 METHOD_COLOURS = {"truth": "#000000", "BA": "#0072B2", "BA (GXI)": "#0072B2", "BA (IG)": "#56B4E9", "NWP": "#D55E00",
                   "NWP (output)": "#D55E00", "NWP (logit lens)": "#E69F00", "random": "#999999",
                   "random (distance-matched)": "#CC79A7"}
-CONDITION_COLOURS = {"base": "#4D4D4D", "misaligned": "#D55E00", "preserving": "#009E73", "tuned": "#0072B2", "erased": "#CC79A7"}
+CONDITION_COLOURS = {"base": "#4D4D4D", "misaligned": "#D55E00", "preserving": "#009E73", "tuned": "#0072B2", "erased": "#CC79A7",
+                     "oracle": "#E69F00"}
 
 
 def set_style():

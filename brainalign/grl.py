@@ -10,8 +10,9 @@ __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'LAMBDA_SC
            'intervention_pipeline', 'intervention_samples', 'training_batches', 'Intervention', 'load_intervention',
            'path_design', 'learnable_voxels', 'train_intervention', 'intervention_snapshots', 'load_adapted',
            'load_head', 'held_out_alignment', 'head_alignment', 'InterventionEvaluation', 'evaluate_intervention',
-           'dose_response', 'fit_brain_eraser', 'last_state_module', 'ErasedState', 'erase_brain', 'ablation_costs',
-           'planted_directions', 'planted_brain', 'positive_control', 'run_positive_control']
+           'dose_response', 'fit_brain_eraser', 'last_state_module', 'ErasedState', 'erase_brain', 'word_states',
+           'axis_eraser', 'ablation_costs', 'planted_directions', 'planted_brain', 'positive_control',
+           'run_positive_control', 'run_simulated_control', 'seed_interval', 'control_summary']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
 import copy
@@ -726,7 +727,7 @@ def head_alignment(head: BrainHead, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 COMPARISONS = (("misaligned", "preserving"), ("tuned", "preserving"), ("misaligned", "base"), ("preserving", "base"),
-               ("tuned", "base"), ("erased", "base"))
+               ("tuned", "base"), ("erased", "base"), ("oracle", "base"))
 LM_GUARD = 0.02  # "comparable LM loss": held-out LM loss within 2% of the base model's
 MEASURES = {"head": "(a) the trained head's own r", "path": "(b) fresh ridge on the head's path",
             "last": "(c) fresh 80-word ridge, last layer", "best": "(c) fresh 80-word ridge, base model's best layer"}
@@ -762,7 +763,8 @@ def _chosen_snapshots(run: Intervention, snapshots) -> list:
 
 
 def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=None, context_words: int = 80,
-                          snapshots=True, device=None, erase: bool = False, n_components: int = 16) -> InterventionEvaluation:
+                          snapshots=True, device=None, erase: bool = False, n_components: int = 16,
+                          erasers: dict = None) -> InterventionEvaluation:
     """Evaluate the base model and every trained run in `interventions` (same model, subject and data) on the test run:
     LM loss and brain alignment measured three ways (`MEASURES`); with `snapshots` (True: every saved epoch; or the
     epoch counts to evaluate), also at earlier snapshots of each run ((a), (b) and LM loss; (c) at the start and the
@@ -771,6 +773,7 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
     layer_grid : the base model's layers searched for its best one (default: every layer).
     erase : also evaluate "erased", the base model with a LEACE eraser of the trained voxels (`fit_brain_eraser`, training
     runs only, `n_components`) on its last hidden state; its head (a) is the ridge on the base model's path.
+    erasers : more conditions evaluated the same way, {name: eraser of the last hidden state} (e.g. `axis_eraser`).
     Every row carries `relative_lm_vs_base`, (LM loss − base's) / base's, the guard of comparable LM loss (`LM_GUARD`)."""
     if not interventions:
         raise ValueError("interventions is empty: pass the runs train_intervention returned")
@@ -808,13 +811,16 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
     X = path_design(base, tokenizer, dataset, config.context_words)
     base_X = X[test]  # what every run's step-0 head reads
     rows = [("base", 0, 0, base_lm, base_measures)]
+    erasers = dict(erasers or {})
     if erase:
+        erasers = {"erased": fit_brain_eraser(X, Y[:, trained], runs, first["split"]["train"], n_components), **erasers}
+    if erasers:
         train = np.isin(runs, first["split"]["train"])
-        eraser = fit_brain_eraser(X, Y[:, trained], runs, first["split"]["train"], n_components)
         head = BrainHead(X.shape[1], len(trained)).fit_ridge(X[train], Y[train][:, trained], runs[train])
+    for name, eraser in erasers.items():
         erased = erase_brain(base, eraser)
         fresh = held_out_alignment(erased, tokenizer, dataset, Y, sorted({best, last}), test_run, context_words)
-        rows.append(("erased", 0, 0, *measure(erased, tokenizer, head, fresh)))
+        rows.append((name, 0, 0, *measure(erased, tokenizer, head, fresh)))
         del erased
     for run in interventions:
         seed = run.metrics["config"]["seed"]
@@ -941,29 +947,45 @@ def erase_brain(model, eraser):
 PLANTED = ("lm-unused", "lm-used")
 
 
+def word_states(model, tokenizer, dataset: FMRIDataset, context_words: int = 20) -> tuple:
+    """((n_words, H) last hidden state of every word (`extract_features`, cached), (H,) its mean over the words of the
+    training runs (`split_runs`)): the centre at which `axis_eraser` holds an ablated axis."""
+    last = model.config.num_hidden_layers
+    states = extract_features(model, tokenizer, dataset.stimulus, [last], context_words)[last].astype(np.float64)
+    train = np.isin(dataset.stimulus.runs, split_runs(dataset.tr_runs[dataset.kept_trs])["train"])
+    return states, states[train].mean(0)
+
+
+def axis_eraser(axes: np.ndarray, centre: np.ndarray):
+    """A LEACE eraser that holds the last hidden state at `centre` along the orthonormal columns of `axes` (H, k) and
+    leaves it unchanged orthogonal to them: mean-ablation of those axes, for `erase_brain`."""
+    from concept_erasure import LeaceEraser
+    axes = torch.as_tensor(np.ascontiguousarray(axes), dtype=torch.float64)
+    return LeaceEraser(axes, axes.T.contiguous(), torch.as_tensor(centre, dtype=torch.float64))
+
+
 def ablation_costs(model, tokenizer, dataset: FMRIDataset, n_axes: int = 24, context_words: int = 20,
                    max_trs: int = 64) -> tuple:
     """(axes (H, n_axes), table) for the `n_axes` principal axes of the last hidden state, largest variance first: the
     delay-0 block of the head's path (`path_design`) on the training runs (`split_runs`). The table has each axis's
     `variance` and `lm_cost`: the relative change of the held-out LM loss of `max_trs` training TRs (the TR path of
-    `evaluation_losses`) when the last hidden state is mean-ablated along that axis (`erase_brain`, a rank-1 eraser)."""
-    from concept_erasure import LeaceEraser
+    `evaluation_losses`) when the last hidden state is held at the training words' mean along that axis (`word_states`,
+    `axis_eraser`, `erase_brain`)."""
     H = model.config.hidden_size
     check_number(n_axes, "ablation_costs(n_axes)", 1, H, integer=True)
     runs = dataset.tr_runs[dataset.kept_trs]
     train = np.isin(runs, split_runs(runs)["train"])
     X0 = path_design(model, tokenizer, dataset, context_words)[train, :H].astype(np.float64)
+    centre = word_states(model, tokenizer, dataset, context_words)[1]
     variance, axes = np.linalg.eigh(np.cov(X0.T))
     variance, axes = variance[::-1][:n_axes].copy(), np.ascontiguousarray(axes[:, ::-1][:, :n_axes])
     pipeline = intervention_pipeline(model, tokenizer, dataset, context_words)
     samples = intervention_samples(pipeline, _central(np.flatnonzero(train), max_trs))[1]
     config = TrainConfig(context_words=context_words)
     base = evaluation_losses(model, tokenizer, samples, config)["lm"]
-    centre = torch.as_tensor(X0.mean(0))
     costs = []
     for k in tqdm(range(n_axes), desc="LM cost of each principal axis"):
-        axis = torch.as_tensor(axes[:, k:k + 1].copy())
-        ablated = erase_brain(model, LeaceEraser(axis, axis.T, centre))
+        ablated = erase_brain(model, axis_eraser(axes[:, k:k + 1], centre))
         costs.append(evaluation_losses(ablated, tokenizer, samples, config)["lm"] / base - 1)
         del ablated
     return axes, pd.DataFrame({"axis": np.arange(n_axes), "variance": variance, "lm_cost": costs})
@@ -980,18 +1002,19 @@ def planted_directions(axes: np.ndarray, table: pd.DataFrame, n: int) -> dict:
 def planted_brain(model, tokenizer, dataset: FMRIDataset, directions: dict = None, n_voxels: int = 40,
                   n_directions: int = 4, ceiling: float = 0.3, seed: int = 0, context_words: int = 20) -> FMRIDataset:
     """`dataset`'s stimulus and TR grid with two planted populations as its subjects, "lm-unused" and "lm-used"
-    (`PLANTED`): each voxel a random linear map of the projections of the base model's head path (`path_design`, every
-    delay) on that population's directions (default `planted_directions` of `ablation_costs`, `n_directions` each), plus
-    white noise at a noise ceiling of about `ceiling`. `noise_ceiling` is the true one: the correlation of each voxel's
-    signal with its response. Principal axes carry information no other direction of the state linearly holds, so
-    erasing them is enough to remove it."""
+    (`PLANTED`): each voxel a random linear map of that population's planted signal, plus white noise at a noise
+    ceiling of about `ceiling`. The planted signal is the head's TR path (every delay) of the words' last hidden states,
+    centred on the training words' mean (`word_states`) and projected on the population's directions (default
+    `planted_directions` of `ablation_costs`, `n_directions` each). Holding the state at that mean along the directions
+    (`axis_eraser`) therefore removes it exactly. `noise_ceiling` is the true one: the correlation of each voxel's
+    signal with its response. Principal axes carry information no other direction of the state linearly holds."""
     check_number(ceiling, "planted_brain(ceiling)", 0, 1, above=True)
     check_number(n_voxels, "planted_brain(n_voxels)", 2, integer=True)
     if directions is None:
         directions = planted_directions(*ablation_costs(model, tokenizer, dataset, context_words=context_words), n_directions)
-    X = path_design(model, tokenizer, dataset, context_words).astype(np.float64)
     H = model.config.hidden_size
-    delayed = X.reshape(len(X), len(HEAD_DELAYS), H)
+    states, centre = word_states(model, tokenizer, dataset, context_words)
+    pipeline = intervention_pipeline(model, tokenizer, dataset, context_words)
     rng = np.random.default_rng(seed)
     zscore = lambda A: (A - A.mean(0)) / np.where(A.std(0) > 0, A.std(0), 1)
     responses, ceilings = {}, {}
@@ -999,7 +1022,7 @@ def planted_brain(model, tokenizer, dataset: FMRIDataset, directions: dict = Non
         where = f"planted_brain(directions[{population!r}])"
         if check_array(directions[population], where, 2).shape[0] != H:
             refuse(where, f"(H={H}, n) directions of the last hidden state", f"shape {np.shape(directions[population])}")
-        projections = zscore((delayed @ directions[population]).reshape(len(X), -1))
+        projections = zscore(pipeline.design((states - centre) @ directions[population]))
         signal = zscore(projections @ rng.standard_normal((projections.shape[1], n_voxels)))
         response = signal + np.sqrt(1 - ceiling ** 2) / ceiling * rng.standard_normal(signal.shape)
         responses[population], ceilings[population] = response.astype(np.float32), pearson_columns(signal, response)
@@ -1011,21 +1034,25 @@ def planted_brain(model, tokenizer, dataset: FMRIDataset, directions: dict = Non
 
 # %% ../nbs/05_grl.ipynb #de46210f
 def positive_control(model_name: str, populations: dict, config: TrainConfig, seeds, device=None,
-                     n_components: int = 16, folder=None) -> pd.DataFrame:
+                     n_components: int = 16, folder=None, oracles: dict = None) -> pd.DataFrame:
     """Misaligned, Preserving and Tuned (each seed in `seeds`) and Erased on every population {name: (dataset, subject)}:
     one row per (condition, population, measure, seed), measures (a) head, (b) path and (c) last at the end of training,
     with `value` (mean test r over the trained voxels), `base_value` (the base model's; for (a) the run's own head before
-    training), the held-out LM loss and `relative_lm_vs_base`. folder : where the runs go (`train_intervention`)."""
+    training), the held-out LM loss and `relative_lm_vs_base`. folder : where the runs go (`train_intervention`).
+    oracles : {population: eraser of the planted axes themselves (`axis_eraser`)}, evaluated as condition "oracle":
+    the removal the truth allows, the reference for what Erased and Misaligned could reach."""
     last = load_model(model_name, device="cpu")[0].config.num_hidden_layers
     rows = []
     for population, (dataset, subject) in populations.items():
         runs = [train_intervention(model_name, dataset, condition, subject=subject, config=replace(config, seed=seed), device=device,
                                    folder=folder) for condition in CONDITIONS for seed in seeds]
-        table = evaluate_intervention(runs, dataset, [last], snapshots=[0], device=device, erase=True, n_components=n_components).table
+        oracle = {"oracle": oracles[population]} if oracles and population in oracles else None
+        table = evaluate_intervention(runs, dataset, [last], snapshots=[0], device=device, erase=True, n_components=n_components,
+                                      erasers=oracle).table
         table = table[(table.voxels == "trained") & table.measure.isin(["head", "path", "last"])]
         base = table[table.condition == "base"].set_index("measure").brain_score
         start = table[(table.steps == 0) & (table.measure == "head")].set_index(["condition", "seed"]).brain_score
-        end = table[(table.condition == "erased") | (table.steps == table.steps.max())]
+        end = table[~table.condition.isin(["base", *CONDITIONS]) | (table.steps == table.steps.max())]
         for row in end.itertuples():
             before = start.get((row.condition, row.seed), start.get(("misaligned", seeds[0]))) if row.measure == "head" else base[row.measure]
             rows.append({"condition": row.condition, "population": population, "measure": row.measure, "seed": row.seed,
@@ -1038,7 +1065,8 @@ def run_positive_control(model_name: str = "smollm2-135m", mode: str = "quick", 
                          out=None, n_directions: int = 4) -> pd.DataFrame:
     """The committed positive control: `planted_brain` on the simulated brain's stimulus (`load_dataset("simulated",
     mode, seed)`) along `n_directions` principal axes per population, `positive_control` with
-    `intervention_plan("control", seed)` and Erased with as many components as planted directions, one population at
+    `intervention_plan("control", seed)`, Erased with as many components as planted directions and the oracle (the
+    planted axes held at the training words' mean, `axis_eraser`), one population at
     a time, each appended to `out` (default `figures/05_positive_control.csv`) as soon as it is done; the axes' LM
     costs (`ablation_costs`) go beside it, to `05_planted_axes.csv`."""
     out = Path(out or project_root() / "figures" / "05_positive_control.csv")
@@ -1050,10 +1078,60 @@ def run_positive_control(model_name: str = "smollm2-135m", mode: str = "quick", 
     costs["planted"] = [next((p for p in PLANTED if np.abs(axes[:, k] @ directions[p]).max() > 0.99), "") for k in costs.axis]
     atomic_write(out.with_name("05_planted_axes.csv"), lambda tmp: costs.to_csv(tmp, index=False))
     planted = planted_brain(model, tokenizer, dataset, directions, seed=seed, context_words=config.context_words)
+    centre = word_states(model, tokenizer, dataset, config.context_words)[1]
     done = []
     for population in PLANTED:
         done.append(positive_control(model_name, {population: (planted, population)}, config, seeds, device=device,
-                                     n_components=n_directions))
+                                     n_components=n_directions, oracles={population: axis_eraser(directions[population], centre)}))
         table = pd.concat(done, ignore_index=True)
         atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
     return table
+
+
+def run_simulated_control(model_name: str = "smollm2-135m", mode: str = "quick", seed: int = 0, device=None,
+                          out=None, n_components: int = 16) -> pd.DataFrame:
+    """Study B's own question with the adversary of the positive control: `positive_control` with
+    `intervention_plan("control", seed)` on the first subject of the simulated brain (population "simulated"),
+    Erased with `n_components`; written to `out` (default `figures/05_control_simulated.csv`)."""
+    out = Path(out or project_root() / "figures" / "05_control_simulated.csv")
+    config, seeds = intervention_plan("control", seed)
+    dataset = load_dataset("simulated", mode, None, seed)
+    table = positive_control(model_name, {"simulated": (dataset, dataset.subjects[0])}, config, seeds, device=device,
+                             n_components=n_components)
+    atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
+    return table
+
+
+def seed_interval(values) -> tuple:
+    """(mean, low, high): the mean over seeds and its 95% Student-t interval (NaN bounds for one value). With 3 seeds a
+    percentile bootstrap would only span the values themselves; the t interval is honest about how few there are."""
+    from scipy.stats import t
+    values = np.asarray(values, float)
+    if values.size < 2:
+        return float(values.mean()), np.nan, np.nan
+    half = t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    return float(values.mean()), float(values.mean() - half), float(values.mean() + half)
+
+
+def control_summary(control: pd.DataFrame) -> pd.DataFrame:
+    """Study B's table from a `positive_control` table: per (population, measure, condition) the mean value over seeds,
+    its difference from the base model and from Preserving (paired by seed; a one-seed condition such as Erased against
+    every Preserving seed), the held-out LM loss vs base and vs Preserving (%), each with a 95% interval over seeds
+    (`seed_interval`)."""
+    rows = []
+    for (population, measure), part in control.groupby(["population", "measure"], sort=False):
+        preserving = part[part.condition == "preserving"].set_index("seed")
+        for condition, rows_c in part.groupby("condition", sort=False):
+            if len(rows_c) > 1 or preserving.empty:
+                paired = rows_c.join(preserving, on="seed", rsuffix="_p")
+            else:
+                paired = preserving.add_suffix("_p").assign(**rows_c.iloc[0].drop("seed").to_dict())
+            entry = {"population": population, "measure": measure, "condition": condition, "n_seeds": len(rows_c)}
+            for name, values in (("value", rows_c.value), ("vs_base", rows_c.value - rows_c.base_value),
+                                 ("vs_preserving", paired.value - paired.value_p),
+                                 ("lm_vs_base_%", 100 * rows_c.relative_lm_vs_base),
+                                 ("lm_vs_preserving_%", 100 * (paired.lm_loss / paired.lm_loss_p - 1))):
+                entry[name], entry[f"{name}_low"], entry[f"{name}_high"] = seed_interval(values.dropna())
+            entry["share_of_base"] = float((rows_c.value / rows_c.base_value).mean())
+            rows.append(entry)
+    return pd.DataFrame(rows)
