@@ -4,12 +4,14 @@
 
 # %% auto #0
 __all__ = ['WIDGET_VIEW', 'SITE_STYLE', 'MATHJAX_URL', 'MATHJAX_FONTS', 'DIRECTIVE', 'CHECKER', 'STUDIES', 'HEADLINE_FIGURES',
-           'VERDICT_COLOURS', 'CLAIMS', 'is_complete_run', 'latest_run', 'mathjax_folder', 'reader_cells',
-           'chapter_title', 'site_nav', 'chapter_html', 'check_site', 'unrendered', 'chromium', 'browser_check',
-           'landing_html', 'MissingTable', 'run_table', 'claim_low_overlap', 'claim_spread', 'claim_primacy',
-           'claim_recency', 'claim_semantics', 'claim_masking_1', 'claim_masking_random', 'claim_misaligned_alignment',
-           'claim_comparable_loss', 'claim_misaligned_probing', 'claim_syntax_semantics', 'claim_tuned_probing',
-           'claims_table', 'build_site', 'docs_arguments', 'docs_command']
+           'VERDICT_COLOURS', 'CLAIM_COLUMNS', 'NO_INTERVAL', 'CLAIMS', 'is_complete_run', 'latest_run',
+           'mathjax_folder', 'reader_cells', 'chapter_title', 'site_nav', 'chapter_html', 'check_site', 'unrendered',
+           'chromium', 'browser_check', 'landing_html', 'MissingTable', 'run_table', 'on_claim_side', 'claim_verdict',
+           'rule', 'over_trs', 'paired_trs', 'claim_low_overlap', 'claim_spread', 'claim_primacy', 'claim_recency',
+           'claim_semantics', 'claim_masking_1', 'claim_masking_random', 'claim_masking_matched', 'claim_ig',
+           'control_reference', 'claim_misaligned_alignment', 'claim_tuned_alignment', 'claim_comparable_loss',
+           'claim_misaligned_probing', 'claim_syntax_semantics', 'claim_tuned_probing', 'claims_table', 'build_site',
+           'docs_arguments', 'docs_command']
 
 # %% ../nbs/site.ipynb #site0003
 import html
@@ -24,9 +26,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .core import chain_notebooks, figures_dir, project_root, refuse
+from .stats import bootstrap_ci
 
 # %% ../nbs/site.ipynb #site0006
 def is_complete_run(folder, nbs=None) -> bool:
@@ -265,15 +269,23 @@ STUDIES = {
 }
 HEADLINE_FIGURES = ("03_overlap_by_k", "03_spread_and_centre_by_layer", "04_masking_curve", "05_alignment_vs_lm_loss",
                     "06_task_deltas")
-VERDICT_COLOURS = {"reproduced": "#d8f0d8", "not reproduced": "#f6d5d5", "not testable in this run": "#ececec"}
+VERDICT_COLOURS = {"reproduced": "#d8f0d8", "not reproduced": "#f6d5d5", "not testable": "#ececec", "missing in this run": "#ffffff"}
+
+
+def _number(x: float) -> str:
+    return "—" if pd.isna(x) else f"{x:.3g}"
 
 
 def _table_html(claims: pd.DataFrame) -> str:
-    head = "".join(f"<th scope=\"col\">{c}</th>" for c in ("Study", "Claim", "How this run measures it", "This run", "Verdict"))
+    head = "".join(f"<th scope=\"col\">{c}</th>" for c in ("Study", "Claim", "Statistic", "This run [95% interval]", "Rule",
+                                                            "Simulated truth", "Verdict"))
     rows = "".join(
-        f"<tr><td>{r.study}</td><td>{html.escape(r.claim)}</td><td>{html.escape(r.measure)}</td>"
-        f"<td>{html.escape(r.value)}</td><td style=\"background:{VERDICT_COLOURS[r.verdict]}\"><strong>{r.verdict}</strong>"
-        + (f"<br><small>{html.escape(r.note)}</small>" if r.note else "") + "</td></tr>" for r in claims.itertuples())
+        f"<tr><td>{r.study}</td><td>{html.escape(r.claim)}</td><td>{html.escape(r.statistic)}</td>"
+        f"<td>{_number(r.value)} [{_number(r.ci_low)}, {_number(r.ci_high)}]</td>"
+        f"<td>{'' if pd.isna(r.direction) else html.escape(f'{r.direction} {r.threshold:g}')}</td><td>{_number(r.reference_value)}</td>"
+        f"<td style=\"background:{VERDICT_COLOURS[r.verdict]}\"><strong>{r.verdict}</strong>"
+        + (f"<br><small>{html.escape(r.note)}</small>" if isinstance(r.note, str) and r.note else "") + "</td></tr>"
+        for r in claims.itertuples())
     return f'<table class="claims"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
@@ -326,157 +338,234 @@ def run_table(run, name: str) -> pd.DataFrame:
     return pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
 
 
-def _fmt(x, signed=False) -> str:
-    return f"{x:+.3f}" if signed else f"{x:.3f}"
+CLAIM_COLUMNS = ["study", "claim", "statistic", "value", "ci_low", "ci_high", "threshold", "direction", "reference_value",
+                 "verdict", "note"]
+NO_INTERVAL = (np.nan, np.nan)
 
 
-def claim_low_overlap(run):
-    o = run_table(run, "03_overlap").query("k == 10 and nwp == 'output'").groupby("layer")[["iou", "chance"]].mean()
-    value = f"IoU {_fmt(o.iou.min())}–{_fmt(o.iou.max())} over layers {o.index.tolist()} (chance {_fmt(o.chance.mean())})"
-    return value, (o.iou < 0.5).all(), "above chance" if (o.iou > o.chance).all() else "not above chance at every layer"
+def on_claim_side(x: float, threshold: float, direction: str) -> bool:
+    "Whether `x` is on the claim's side of `threshold`: above it for direction '>', below it for '<'."
+    if direction not in (">", "<"):
+        raise ValueError(f"on_claim_side(direction): expected '>' or '<'; got {direction!r}")
+    return bool(x > threshold) if direction == ">" else bool(x < threshold)
 
 
-def claim_spread(run):
-    s = run_table(run, "03_spread").query("share == 0.8").groupby(["target", "layer"]).fraction_of_context.median()
-    layers = sorted(s["BA"].index)[1:]  # the middle and late layers
-    pairs = [(layer, s["BA", layer], s["NWP (logit lens)", layer]) for layer in layers]
-    value = "; ".join(f"layer {l}: BA {_fmt(b)} vs NWP {_fmt(n)}" for l, b, n in pairs)
-    return value, all(b > n for _, b, n in pairs), ""
+def claim_verdict(ci_low: float, ci_high: float, threshold: float, direction: str, reference_value: float = np.nan) -> str:
+    """One rule for every claim: *not testable* when the simulated brain's own answer (`reference_value`, NaN: none
+    recorded) is not on the claim's side of `threshold`, or when there is no interval; *reproduced* only when the whole
+    95% interval is on the claim's side (`direction` '>' or '<'); *not reproduced* when it straddles or is on the other."""
+    reference_fails = not np.isnan(reference_value) and not on_claim_side(reference_value, threshold, direction)
+    if reference_fails or np.isnan(ci_low) or np.isnan(ci_high):
+        return "not testable"
+    return "reproduced" if on_claim_side(ci_low, threshold, direction) and on_claim_side(ci_high, threshold, direction) \
+        else "not reproduced"
 
 
-def claim_primacy(run):
+def rule(statistic: str, estimate: tuple, threshold: float, direction: str, reference_value: float = np.nan, note: str = "") -> dict:
+    "One row of a claim: `estimate` = (value, 95% low, 95% high), its threshold and direction, the reference's value."
+    value, low, high = (float(x) for x in estimate)
+    return {"statistic": statistic, "value": value, "ci_low": low, "ci_high": high, "threshold": threshold,
+            "direction": direction, "reference_value": float(reference_value), "note": note}
+
+
+def over_trs(values: pd.Series) -> tuple:
+    "(mean, low, high) of per-TR values (indexed by TR; several rows of a TR are averaged first), bootstrap over TRs."
+    per_tr = values.groupby(level=0).mean().dropna()
+    if len(per_tr) < 2:
+        return (float(per_tr.mean()) if len(per_tr) else np.nan, *NO_INTERVAL)
+    return bootstrap_ci(pd.DataFrame({"tr_index": per_tr.index, "value": per_tr.to_numpy()}), "value", np.mean)
+
+
+def paired_trs(table: pd.DataFrame, column: str, first: pd.Series, second: pd.Series) -> tuple:
+    "(mean, low, high) of `column` in the rows `first` minus the rows `second` (boolean masks), paired by TR."
+    a, b = (table[mask].groupby("tr_index")[column].mean() for mask in (first, second))
+    return over_trs((a - b).dropna())
+
+
+def claim_low_overlap(run, figures):
+    o = run_table(run, "03_overlap").query("k == 10 and nwp == 'output'")
+    return [rule(f"mean IoU of the top 10% BA (layer {layer}) and NWP (output) words over TRs", over_trs(part.set_index("tr_index").iou),
+                 0.5, "<", note=f"chance {part.chance.mean():.3f}; no BA–BA ceiling in this run")
+            for layer, part in o.groupby("layer")]
+
+
+def claim_spread(run, figures):
+    s = run_table(run, "03_spread").query("share == 0.8")
+    ba_layers = sorted(s[s.target == "BA"].layer.unique())[1:]  # the middle and late layers
+    output_layer = s[s.target == "NWP (output)"].layer.max()
+    rows = []
+    for layer in ba_layers:
+        for nwp, at in (("NWP (logit lens)", layer), ("NWP (output)", output_layer)):
+            d = paired_trs(s, "fraction_of_context", (s.target == "BA") & (s.layer == layer), (s.target == nwp) & (s.layer == at))
+            rows.append(rule(f"share of the context holding 80% of |attribution|, BA (layer {layer}) − {nwp}, paired by TR", d, 0, ">"))
+    return rows
+
+
+def claim_primacy(run, figures):
     f = run_table(run, "03_first_word_share")
-    f = f[f["start token"] != "none"].groupby("target").first_word_share.median()
-    value = f"median share on the first of 80 words: NWP {f['NWP']:.4f}, BA {f['BA']:.4f} (uniform {1 / 80:.4f})"
-    return value, f["NWP"] > 1 / 80 and f["NWP"] > f["BA"], "read after a start token, so no attention sink sits on a word"
+    f = f[f["start token"] != "none"]
+    d = paired_trs(f, "first_word_share", f.target == "NWP", f.target == "BA")
+    nwp = f[f.target == "NWP"].groupby("tr_index").first_word_share.mean()
+    return [rule("share of |attribution| on the oldest of 80 words, NWP − BA, paired by TR", d, 0, ">",
+                 note=f"NWP's mean share {nwp.mean():.4f} (uniform {1 / 80:.4f}); read after a start token")]
 
 
-def claim_recency(run):
-    c = run_table(run, "03_centre").groupby("target").relative_centre.median()
-    value = f"median centre of |attribution| (0 = most recent word, 1 = oldest): BA {_fmt(c['BA'])}, NWP {_fmt(c['NWP (output)'])}"
-    return value, c["BA"] < 0.5 and c["NWP (output)"] < 0.5, ""
+def claim_recency(run, figures):
+    c = run_table(run, "03_centre")
+    middle = sorted(c[c.target == "BA"].layer.unique())
+    middle = middle[len(middle) // 2]
+    rows = []
+    for target, part in (("BA", c[(c.target == "BA") & (c.layer == middle)]), ("NWP (output)", c[c.target == "NWP (output)"])):
+        label = f"BA (layer {middle})" if target == "BA" else target
+        rows.append(rule(f"centre of |attribution| of {label}, 0 = newest word, 1 = oldest", over_trs(part.set_index("tr_index").relative_centre),
+                         0.5, "<", note="a weak test: the study's claim is the shape (BA monotonic, NWP bimodal)"))
+    return rows
 
 
-def claim_semantics(run):
+def claim_semantics(run, figures):
     c = run_table(run, "03_content_words")
-    enrichment = c.groupby("target").enrichment.mean()
-    value = f"content-word enrichment of the top 10%: BA {enrichment['BA']:.2f}, NWP {enrichment['NWP (output)']:.2f} (1 = the context's share)"
-    return value, enrichment["BA"] > enrichment["NWP (output)"], ""
+    nwp = c.target == "NWP (output)"
+    return [rule(f"content-word enrichment of the top 10%, BA (layer {layer}) − NWP (output), paired by TR",
+                 paired_trs(c, "enrichment", (c.target == "BA") & (c.layer == layer), nwp), 0, ">")
+            for layer in sorted(c[c.target == "BA"].layer.unique())]
 
 
-def claim_masking_1(run):
-    d = run_table(run, "04_drops").query("ranking == 'BA' and k == 1")
-    value = f"relative drop in encoding r, BA top 1%: {_fmt(d.relative_drop.mean())} [{_fmt(d.low.mean())}, {_fmt(d.high.mean())}]"
-    return value, d.relative_drop.mean() >= 0.8, "the study reports nearly 1.0"
+def claim_masking_1(run, figures):
+    d = run_table(run, "04_drops").query("k == 1")
+    truth = d[d.ranking == "truth"].set_index("layer").relative_drop
+    return [rule(f"relative drop in held-out r, BA's top 1% masked (layer {row.layer})", (row.relative_drop, row.low, row.high),
+                 0.8, ">", truth.get(row.layer, np.nan), "the study reports nearly 1.0; reference: the true top 1%")
+            for row in d[d.ranking == "BA"].itertuples()]
 
 
-def claim_masking_random(run):
-    c = run_table(run, "04_contrasts").query("first == 'BA' and second == 'random'").groupby("k")[["difference", "low"]].mean()
-    above = [int(k) for k, row in c.iterrows() if row.low > 0]
-    value = "BA − random: " + ", ".join(f"{int(k)}% {_fmt(row.difference, True)}" for k, row in c.iterrows())
-    note = f"95% interval above 0 at k = {', '.join(f'{k}%' for k in above)}" if above else "the 95% interval includes 0 at every k"
-    return value, 1 in above, note
+def _contrast_rows(run, second: str, ks) -> list:
+    "Rows of BA − `second` (notebook 04's paired contrasts) at each k in `ks`; the reference: truth − `second`."
+    c = run_table(run, "04_contrasts").query("k in @ks")
+    truth = c[(c["first"] == "truth") & (c["second"] == second)].set_index(["layer", "k"]).difference
+    return [rule(f"relative drop, BA − {second} at k = {row.k:g}% (layer {row.layer}), paired over resampled TRs",
+                 (row.difference, row.low, row.high), 0, ">", truth.get((row.layer, row.k), np.nan))
+            for row in c[(c["first"] == "BA") & (c["second"] == second)].itertuples()]
 
 
-def _voxel_comparison(run, first, second="preserving"):
-    "(mean difference, largest p) of `first` − `second` in test r on the head's path, trained voxels (notebook 05)."
+def claim_masking_random(run, figures):
+    return _contrast_rows(run, "random", [1])
+
+
+def claim_masking_matched(run, figures):
+    return _contrast_rows(run, "random (distance-matched)", [1, 20])
+
+
+def claim_ig(run, figures):
+    ig = run_table(run, "03_ig_check")
+    ig = ig[ig.steps == ig.steps.max()]
+    median = lambda column, part: bootstrap_ci(part, column, np.median)
+    rows = [rule(f"IG's completeness gap / |attribution sum| (median over TRs), {baseline} baseline, {part.steps.iloc[0]} steps",
+                 median("relative_gap", part), 0.05, "<") for baseline, part in ig.groupby("baseline")]
+    return rows + [rule(f"Spearman r of |IG| and |GXI| (median over TRs), {baseline} baseline", median("spearman_vs_gxi", part), 0.5, ">",
+                        note="0.5: the two methods rank the context's words alike") for baseline, part in ig.groupby("baseline")]
+
+
+def _voxel_rule(run, first, second, direction, reference=np.nan):
+    "A row of `first` − `second` in test r on the head's path, trained voxels, 95% interval over voxels (notebook 05)."
     c = run_table(run, "05_comparisons").query("first == @first and second == @second and measure == 'path' and voxels == 'trained'")
     if c.empty:
         raise MissingTable(f"05_comparisons has no {first} − {second} rows")
-    return c.mean_difference.mean(), c.p.max()
+    estimate = (c.mean_difference.mean(), c.ci_low.mean(), c.ci_high.mean())
+    return rule(f"mean test r on the head's path (b), {first} − {second}, interval over trained voxels", estimate, 0, direction, reference,
+                f"Wilcoxon p {c.p.max():.2g}" + ("; reference: the oracle of the positive control, lm-unused" if not np.isnan(reference) else ""))
 
 
-def _lm_vs_base(run) -> pd.Series:
-    "Each condition's held-out LM loss at its last snapshot relative to the base model's, mean over seeds (notebook 05)."
+def control_reference(figures, second: str) -> float:
+    "The oracle's (b) minus `second`'s ('preserving' or 'base') on the planted lm-unused population (notebook 05's committed control)."
+    path = Path(figures) / "05_positive_control.csv" if figures is not None else None
+    if path is None or not path.is_file():
+        return np.nan
+    c = pd.read_csv(path).query("population == 'lm-unused' and measure == 'path'")
+    oracle = c[c.condition == "oracle"].value.mean()
+    return float(oracle - (c[c.condition == "preserving"].value.mean() if second == "preserving" else c.base_value.mean()))
+
+
+def claim_misaligned_alignment(run, figures):
+    return [_voxel_rule(run, "misaligned", "preserving", "<", control_reference(figures, "preserving")),
+            _voxel_rule(run, "misaligned", "base", "<", control_reference(figures, "base"))]
+
+
+def claim_tuned_alignment(run, figures):
+    return [_voxel_rule(run, "tuned", "preserving", ">")]
+
+
+def claim_comparable_loss(run, figures):
+    "Held-out LM loss against the base model and against Preserving: one-sided, the 2% guard of notebook 05 (damage)."
+    from brainalign.grl import LM_GUARD, seed_interval
     e = run_table(run, "05_evaluation")
     if "relative_lm_vs_base" not in e:
         raise MissingTable("05_evaluation has no relative_lm_vs_base column (a run from before the LM guard against base)")
-    end = e[(e.condition != "base") & (e.steps == e.groupby("condition").steps.transform("max"))]
-    return end.groupby("condition").relative_lm_vs_base.mean()
+    end = e[(e.condition != "base") & (e.steps == e.groupby("condition").steps.transform("max"))].groupby(["condition", "seed"]).lm_loss.mean()
+    base = e[e.condition == "base"].lm_loss.mean()
+    versus = {"base": end["misaligned"] / base - 1, "Preserving": end["misaligned"] / end["preserving"] - 1}
+    return [rule(f"Misaligned's held-out LM loss relative to {name}'s, interval over seeds", seed_interval(v), LM_GUARD, "<",
+                 note=f"{len(v)} seed(s)" + (": no interval" if len(v) < 2 else "")) for name, v in versus.items()]
 
 
-def _versus_preserving(what: str, d: float, p: float, lower: bool):
-    "(value, holds, note) of a difference against Preserving that the study expects below 0 (`lower`) or above it."
-    return f"{what}: {d:+.4f} (Wilcoxon p {p:.2g})", (d < 0 if lower else d > 0) and p < 0.05, ""
-
-
-def claim_misaligned_alignment(run):
-    """Reproduced only when the loss is specific: Misaligned below Preserving and below base (p < 0.05), Tuned (no
-    reversal) not also below Preserving, and Misaligned's LM loss within notebook 05's guard of base."""
-    from brainalign.grl import LM_GUARD
-    d, p = _voxel_comparison(run, "misaligned")
-    d_base, p_base = _voxel_comparison(run, "misaligned", "base")
-    tuned, tuned_p = _voxel_comparison(run, "tuned")
-    lm = _lm_vs_base(run)["misaligned"]
-    value = (f"test r on the head's path: Misaligned − Preserving {d:+.4f} (Wilcoxon p {p:.2g}), Misaligned − base "
-             f"{d_base:+.4f} (p {p_base:.2g}), Tuned − Preserving {tuned:+.4f} (p {tuned_p:.2g}); Misaligned's LM loss {100 * lm:+.1f}% of base")
-    against = [name for name, fails in (("Preserving", not (d < 0 and p < 0.05)), ("base", not (d_base < 0 and p_base < 0.05)),
-                                        ("Tuned, which is below Preserving too", tuned < 0)) if fails]
-    inside = abs(lm) <= LM_GUARD
-    note = ("specific, at LM loss within 2% of base" if not against and inside else
-            "; ".join((["not specific against " + ", ".join(against)] if against else []) +
-                      ([] if inside else [f"LM loss {100 * lm:+.1f}% of base, outside the 2% guard"])))
-    return value, not against and inside, note
-
-
-def claim_comparable_loss(run):
-    "Misaligned and Preserving both within notebook 05's LM guard of the base model (Preserving alone is no reference)."
-    from brainalign.grl import LM_GUARD
-    lm = _lm_vs_base(run)
-    outside = [c for c in ("misaligned", "preserving") if abs(lm[c]) > LM_GUARD]
-    value = f"held-out LM loss vs base: " + ", ".join(f"{c.title()} {100 * v:+.1f}%" for c, v in lm.items())
-    return value, not outside, f"outside the 2% guard: {', '.join(outside)}" if outside else "both within 2% of base"
-
-
-def _probing(run, first, phenomenon="all"):
+def _probing_rule(run, first, phenomenon, direction):
     c = run_table(run, "06_comparisons").query("first == @first and second == 'preserving' and phenomenon == @phenomenon")
-    return c.mean_delta.mean(), c.wilcoxon_p.max()
+    if c.empty:
+        raise MissingTable(f"06_comparisons has no {first} − preserving rows for {phenomenon}")
+    return rule(f"macro-F1 {first} − preserving, mean over {phenomenon} tasks, interval over tasks",
+                (c.mean_delta.mean(), c.ci_low.mean(), c.ci_high.mean()), 0, direction, note=f"Wilcoxon p {c.wilcoxon_p.max():.2g}")
 
 
-def claim_misaligned_probing(run):
-    return _versus_preserving("Misaligned − Preserving, mean macro-F1 over tasks", *_probing(run, "misaligned"), True)
+def claim_misaligned_probing(run, figures):
+    return [_probing_rule(run, "misaligned", "all", "<")]
 
 
-def claim_syntax_semantics(run):
-    c = run_table(run, "06_comparisons").query("first == 'misaligned' and second == 'preserving' and phenomenon != 'all'")
-    by = c.groupby("phenomenon")[["mean_delta", "wilcoxon_p"]].mean().sort_values("mean_delta")
-    value = ", ".join(f"{p} {_fmt(r.mean_delta, True)}" for p, r in by.iterrows())
-    worst = by.index[:2].tolist()
-    return value, set(worst) == {"syntax", "semantics"} and (by.loc[worst].mean_delta < 0).all(), \
-        f"largest losses: {', '.join(worst)}"
+def claim_syntax_semantics(run, figures):
+    return [_probing_rule(run, "misaligned", phenomenon, "<") for phenomenon in ("syntax", "semantics")]
 
 
-def claim_tuned_probing(run):
-    return _versus_preserving("Tuned − Preserving, mean macro-F1 over tasks", *_probing(run, "tuned"), False)
+def claim_tuned_probing(run, figures):
+    return [_probing_rule(run, "tuned", "all", ">")]
 
 
 CLAIMS = [
-    ("A", "BA and NWP rely on largely distinct words", "IoU of the top 10% BA and NWP (output) words, per layer: below 0.5", claim_low_overlap),
-    ("A", "BA spreads wider than NWP at middle and late layers", "share of the 80-word context holding 80% of |attribution|, BA vs NWP read at the same layer (logit lens): larger at both", claim_spread),
-    ("A", "NWP has a primacy bias", "NWP's share on the oldest context word: above uniform and above BA's", claim_primacy),
-    ("A", "Both show recency", "weighted centre of |attribution| in the newer half of the context, BA and NWP", claim_recency),
-    ("A", "BA favours semantic words, NWP syntax", "content words over-represented among the top 10% more for BA than for NWP", claim_semantics),
-    ("A", "Masking the top 1% of BA words drops encoding performance by nearly 100%", "relative drop in held-out r at k = 1%: at least 0.8", claim_masking_1),
-    ("A", "...far more than masking as many random words", "paired BA − random drop: 95% interval above 0 at k = 1%", claim_masking_random),
-    ("B", "Brain Misaligned loses brain alignment", "test r on the trained voxels: Misaligned below Preserving and below base (p < 0.05), Tuned not below Preserving, Misaligned's LM loss within 2% of base", claim_misaligned_alignment),
-    ("B", "...at comparable LM loss", "held-out LM loss of Misaligned and Preserving within 2% of the base model's", claim_comparable_loss),
-    ("B", "Misaligned < Preserving on linguistic probing", "mean macro-F1 difference over tasks: negative, Wilcoxon p < 0.05", claim_misaligned_probing),
-    ("B", "Syntax and semantics are hit most", "the two most negative phenomena of Misaligned − Preserving: syntax and semantics", claim_syntax_semantics),
-    ("B", "Tuned > Preserving on linguistic probing", "mean macro-F1 difference over tasks: positive, Wilcoxon p < 0.05", claim_tuned_probing),
+    ("A", "BA and NWP rely on largely distinct words", claim_low_overlap),
+    ("A", "BA spreads wider than NWP at middle and late layers", claim_spread),
+    ("A", "NWP has a primacy bias", claim_primacy),
+    ("A", "Both show recency", claim_recency),
+    ("A", "BA favours semantic words more than NWP", claim_semantics),
+    ("A", "Masking the top 1% of BA words drops encoding performance by nearly 100%", claim_masking_1),
+    ("A", "...far more than masking as many random words", claim_masking_random),
+    ("A", "...and more than random words at the same distances", claim_masking_matched),
+    ("A", "Integrated Gradients converges and agrees with gradient × input (method check)", claim_ig),
+    ("B", "Brain Misaligned loses brain alignment", claim_misaligned_alignment),
+    ("B", "Brain Tuned gains brain alignment", claim_tuned_alignment),
+    ("B", "...at comparable LM loss", claim_comparable_loss),
+    ("B", "Misaligned < Preserving on linguistic probing", claim_misaligned_probing),
+    ("B", "Syntax and semantics are hit", claim_syntax_semantics),
+    ("B", "Tuned > Preserving on linguistic probing", claim_tuned_probing),
 ]
 
 
-def claims_table(run) -> pd.DataFrame:
-    "One row per headline claim of `CLAIMS`: the run's number and the verdict computed from its tables."
+def claims_table(run, figures=None) -> pd.DataFrame:
+    """One row per rule of each headline claim of `CLAIMS` (`CLAIM_COLUMNS`): the statistic, its value and 95% interval
+    read off the run's tables, its threshold and direction, the simulated brain's own answer where the run has it, and
+    the verdict `claim_verdict` computes from them. figures : the folder with notebook 05's committed positive control."""
     rows = []
-    for study, claim, measure, read in CLAIMS:
+    for study, claim, read in CLAIMS:
         try:
-            value, holds, note = read(run)
-            verdict = "reproduced" if holds else "not reproduced"
+            found = read(run, figures)
         except MissingTable as e:
-            value, verdict, note = "—", "not testable in this run", f"no {e.args[0]}.csv in the run"
-        rows.append({"study": study, "claim": claim, "measure": measure, "value": value, "verdict": verdict, "note": note})
-    return pd.DataFrame(rows)
+            found = [{"statistic": "—", "verdict": "missing in this run", "note": f"no {e.args[0]}.csv in the run"}]
+        for row in found:
+            verdict = row.get("verdict") or claim_verdict(row["ci_low"], row["ci_high"], row["threshold"], row["direction"],
+                                                          row["reference_value"])
+            if verdict == "not testable":
+                reference = row["reference_value"]
+                reason = ("the simulated brain's own answer fails the same rule" if not np.isnan(reference)
+                          and not on_claim_side(reference, row["threshold"], row["direction"]) else "no interval")
+                row["note"] = "; ".join(filter(None, [reason, row["note"]]))
+            rows.append({"study": study, "claim": claim, **row, "verdict": verdict})
+    return pd.DataFrame(rows).reindex(columns=CLAIM_COLUMNS)
 
 # %% ../nbs/site.ipynb #site0020
 def build_site(run=None, out=None, figures=None, nbs=None) -> Path:
@@ -505,8 +594,9 @@ def build_site(run=None, out=None, figures=None, nbs=None) -> Path:
     for page in sorted(figures.glob("03_*.html")):  # the standalone attribution pages of notebook 03
         shutil.copy2(page, out / page.name)
         pages.append((page.name, page.stem.replace("_", " ")))
-    claims = claims_table(run)
+    claims = claims_table(run, figures)
     claims.to_csv(out / "claims.csv", index=False)
+    claims.to_csv(figures / "claims.csv", index=False)  # committed beside the figures: the verdicts of the run they come from
     (out / "index.html").write_text(landing_html(run, claims, pages, headline), encoding="utf-8")
     problems = check_site(out)
     if problems:
