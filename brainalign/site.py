@@ -396,9 +396,19 @@ def claim_spread(run, figures):
     rows = []
     for layer in ba_layers:
         for nwp, at in (("NWP (logit lens)", layer), ("NWP (output)", output_layer)):
-            d = paired_trs(s, "fraction_of_context", (s.target == "BA") & (s.layer == layer), (s.target == nwp) & (s.layer == at))
-            rows.append(rule(f"share of the context holding 80% of |attribution|, BA (layer {layer}) − {nwp}, paired by TR", d, 0, ">"))
+            compared = (s.target == nwp) & (s.layer == at)
+            d = paired_trs(s, "fraction_of_context", (s.target == "BA") & (s.layer == layer), compared)
+            rows.append(rule(f"share of the context holding 80% of |attribution|, BA (layer {layer}) − {nwp}, paired by TR", d, 0, ">",
+                             _truth_in_place(s, "fraction_of_context", compared)))
     return rows
+
+
+def _truth_in_place(table: pd.DataFrame, column: str, second=None) -> float:
+    "The statistic with the simulated brain's true word weights (target 'truth') in place of BA: minus `second`, paired by TR."
+    truth = table.target == "truth"
+    if not truth.any():
+        return np.nan
+    return over_trs(table[truth].set_index("tr_index")[column])[0] if second is None else paired_trs(table, column, truth, second)[0]
 
 
 def claim_primacy(run, figures):
@@ -417,8 +427,9 @@ def claim_recency(run, figures):
     rows = []
     for target, part in (("BA", c[(c.target == "BA") & (c.layer == middle)]), ("NWP (output)", c[c.target == "NWP (output)"])):
         label = f"BA (layer {middle})" if target == "BA" else target
+        reference = _truth_in_place(c, "relative_centre") if target == "BA" else np.nan
         rows.append(rule(f"centre of |attribution| of {label}, 0 = newest word, 1 = oldest", over_trs(part.set_index("tr_index").relative_centre),
-                         0.5, "<", note="a weak test: the study's claim is the shape (BA monotonic, NWP bimodal)"))
+                         0.5, "<", reference, note="a weak test: the study's claim is the shape (BA monotonic, NWP bimodal)"))
     return rows
 
 
@@ -426,7 +437,8 @@ def claim_semantics(run, figures):
     c = run_table(run, "03_content_words")
     nwp = c.target == "NWP (output)"
     return [rule(f"content-word enrichment of the top 10%, BA (layer {layer}) − NWP (output), paired by TR",
-                 paired_trs(c, "enrichment", (c.target == "BA") & (c.layer == layer), nwp), 0, ">")
+                 paired_trs(c, "enrichment", (c.target == "BA") & (c.layer == layer), nwp), 0, ">", _truth_in_place(c, "enrichment", nwp),
+                 note="the simulated brain plants nothing syntactic: NWP's side of the study's claim has no planted answer")
             for layer in sorted(c[c.target == "BA"].layer.unique())]
 
 
