@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['WIDGET_VIEW', 'SITE_STYLE', 'MATHJAX_URL', 'MATHJAX_FONTS', 'DIRECTIVE', 'CHECKER', 'STUDIES', 'HEADLINE_FIGURES',
-           'VERDICT_COLOURS', 'CLAIM_COLUMNS', 'NO_INTERVAL', 'CLAIMS', 'is_complete_run', 'latest_run',
+           'VERDICT_COLOURS', 'CLAIM_COLUMNS', 'NO_INTERVAL', 'IG_SETTINGS', 'CLAIMS', 'is_complete_run', 'latest_run',
            'mathjax_folder', 'reader_cells', 'chapter_title', 'site_nav', 'chapter_html', 'check_site', 'unrendered',
            'chromium', 'browser_check', 'landing_html', 'MissingTable', 'run_table', 'on_claim_side', 'claim_verdict',
            'rule', 'over_trs', 'paired_trs', 'claim_low_overlap', 'claim_spread', 'claim_primacy', 'claim_recency',
@@ -467,24 +467,43 @@ def claim_masking_matched(run, figures):
     return _contrast_rows(run, "random (distance-matched)", [1, 20])
 
 
+IG_SETTINGS = ("default", "mean, 32 steps")  # notebook 03's IG check: the defaults, else their first pass (NWP in the quick run)
+
+
 def claim_ig(run, figures):
+    """IG on TRs drawn at random, BA and NWP: with the library's default settings (mean-embedding baseline, adaptive
+    steps) where the run has them (NWP's: the long check, when its table is in the figures folder), else their first pass."""
     ig = run_table(run, "03_ig_check")
-    ig = ig[ig.steps == ig.steps.max()]
+    if "setting" not in ig:
+        raise MissingTable("03_ig_check with a setting column (a run from before adaptive IG)")
     median = lambda column, part: bootstrap_ci(part, column, np.median)
-    rows = [rule(f"IG's completeness gap / |attribution sum| (median over TRs), {baseline} baseline, {part.steps.iloc[0]} steps",
-                 median("relative_gap", part), 0.05, "<") for baseline, part in ig.groupby("baseline")]
-    return rows + [rule(f"Spearman r of |IG| and |GXI| (median over TRs), {baseline} baseline", median("spearman_vs_gxi", part), 0.5, ">",
-                        note="0.5: the two methods rank the context's words alike") for baseline, part in ig.groupby("baseline")]
+    rows = []
+    for target, part in ig[ig.setting.isin(IG_SETTINGS)].groupby("target"):
+        setting = next(s for s in IG_SETTINGS if s in set(part.setting))
+        part = part[part.setting == setting]
+        steps = f"{part.steps.min():g}–{part.steps.max():g} steps"
+        rows += [rule(f"IG's |completeness gap| / |sum of scores|, {target}, {setting} (median over {len(part)} random TRs)",
+                      median("relative_gap", part), 0.05, "<", note=f"adaptive IG used {steps}"),
+                 rule(f"Spearman r of |IG| and |GXI|, {target} (median over TRs)", median("spearman_vs_gxi", part), 0.5, ">",
+                      note="0.5: the two methods rank the context's words alike")]
+    return rows
 
 
-def _voxel_rule(run, first, second, direction, reference=np.nan):
-    "A row of `first` − `second` in test r on the head's path, trained voxels, 95% interval over voxels (notebook 05)."
+def _path_difference(run, first, second) -> pd.DataFrame:
+    "Notebook 05's rows of `first` − `second` in test r on the head's path (b), trained voxels."
     c = run_table(run, "05_comparisons").query("first == @first and second == @second and measure == 'path' and voxels == 'trained'")
     if c.empty:
         raise MissingTable(f"05_comparisons has no {first} − {second} rows")
+    return c
+
+
+def _voxel_rule(run, first, second, direction, reference=np.nan, threshold=0.0, note=""):
+    "A row of `first` − `second` in test r on the head's path, trained voxels, 95% interval over voxels (notebook 05)."
+    c = _path_difference(run, first, second)
     estimate = (c.mean_difference.mean(), c.ci_low.mean(), c.ci_high.mean())
-    return rule(f"mean test r on the head's path (b), {first} − {second}, interval over trained voxels", estimate, 0, direction, reference,
-                f"Wilcoxon p {c.p.max():.2g}" + ("; reference: the oracle of the positive control, lm-unused" if not np.isnan(reference) else ""))
+    notes = [f"Wilcoxon p {c.p.max():.2g}", note, "reference: the oracle of the positive control, lm-unused" if not np.isnan(reference) else ""]
+    return rule(f"mean test r on the head's path (b), {first} − {second}, interval over trained voxels", estimate, threshold, direction,
+                reference, "; ".join(filter(None, notes)))
 
 
 def control_reference(figures, second: str) -> float:
@@ -498,7 +517,12 @@ def control_reference(figures, second: str) -> float:
 
 
 def claim_misaligned_alignment(run, figures):
-    return [_voxel_rule(run, "misaligned", "preserving", "<", control_reference(figures, "preserving")),
+    """Misaligned below Preserving and below base; and below what Tuned (trained *towards* the brain) shows against
+    Preserving: a loss that a brain-seeking fine-tune shows as well is not the reversal's removal."""
+    tuned = float(_path_difference(run, "tuned", "preserving").mean_difference.mean())
+    specific = _voxel_rule(run, "misaligned", "preserving", "<", control_reference(figures, "preserving"), threshold=min(0.0, tuned),
+                           note=f"threshold: Tuned − Preserving ({tuned:+.4f}) where below 0")
+    return [_voxel_rule(run, "misaligned", "preserving", "<", control_reference(figures, "preserving")), specific,
             _voxel_rule(run, "misaligned", "base", "<", control_reference(figures, "base"))]
 
 
