@@ -7,8 +7,8 @@ __all__ = ['AGGREGATIONS', 'TARGETS', 'RED', 'BLUE', 'MAX_SHADE', 'METHODS', 'BA
            'IG_MAX_STEPS', 'TOP_K', 'SHARES', 'aggregate', 'tokens_to_words', 'n_top', 'WordAttribution',
            'default_token_budget', 'attribute_ba', 'ig_convergence', 'nwp_ig_default', 'NextWordContext',
            'next_word_context', 'logit_lens', 'attribute_nwp_trs', 'attribute_nwp', 'iou_chance', 'topk_overlap',
-           'attribution_spread', 'positional_profile', 'centre_of_mass', 'first_word_share', 'layer_group',
-           'truth_recovery', 'random_attribution', 'word_classes', 'class_shares', 'truth_attribution',
+           'attribution_spread', 'positional_profile', 'centre_of_mass', 'oldest_minus_middle', 'first_word_share',
+           'layer_group', 'truth_recovery', 'random_attribution', 'word_classes', 'class_shares', 'truth_attribution',
            'attribution_page', 'save_html']
 
 # %% ../nbs/03_attribution.ipynb #5c2a44cf
@@ -346,7 +346,7 @@ def attribute_ba(model, pipeline: FeaturePipeline, encodings: dict, responses, r
                          aggregation, token_budget, cache, depends_on, f"BA {method}", max_gap)
     return {name: [r[name] for r in results] for name in names}
 
-# %% ../nbs/03_attribution.ipynb #364b4a07
+# %% ../nbs/03_attribution.ipynb #350e2c1f
 def ig_convergence(ig: list, gxi: list, target: str, setting: str) -> pd.DataFrame:
     "One row per TR of `ig`: the steps IG used, its relative completeness gap, and the Spearman r of |IG| and |GXI| (`gxi`, same TRs)."
     from scipy.stats import spearmanr
@@ -361,7 +361,7 @@ def ig_convergence(ig: list, gxi: list, target: str, setting: str) -> pd.DataFra
 def nwp_ig_default(n_trs: int = 4, seed: int = 0, model_name: str = "smollm2-135m", out=None) -> pd.DataFrame:
     """NWP Integrated Gradients with the default settings (mean-embedding baseline, adaptive steps) on `n_trs` held-out TRs
     drawn at random from the last run of the quick simulated brain (notebook 03's fixed 80-word contexts), against GXI.
-    Writes `out` (default: figures/03_ig_nwp_default.csv). About 5 minutes per TR at IG_MAX_STEPS on 2 CPU cores."""
+    Writes `out` (default: figures/03_ig_nwp_default.csv). About 7 minutes per TR at IG_MAX_STEPS on 2 CPU cores."""
     from .core import figures_dir, load_model
     from .data import load_dataset
     from .encoding import full_context_rows
@@ -579,6 +579,22 @@ def centre_of_mass(attributions: list, relative: bool = False) -> np.ndarray:
     share of the context's span (0 = the most recent word, 1 = the oldest), comparable across context lengths."""
     return np.array([np.average(a.distance, weights=np.abs(a.scores)) / (max(len(a) - 1, 1) if relative else 1)
                      if np.abs(a.scores).sum() > 0 else np.nan for a in attributions])
+
+
+def oldest_minus_middle(attributions: list, oldest: float = 0.1, middle=(0.4, 0.6)) -> np.ndarray:
+    """(n_trs,) the shape of each positional profile: the mean share of |attribution| per word among the oldest `oldest`
+    of the context minus that among its `middle` (positions as shares of the span, 0 = the most recent word, 1 = the
+    oldest). Above 0: a U shape, primacy beside recency (NWP's in the study); below 0: a decay with distance (BA's)."""
+    out = []
+    for a in attributions:
+        magnitude, position = np.abs(a.scores), a.distance / max(len(a) - 1, 1)
+        old, mid = position >= 1 - oldest, (position >= middle[0]) & (position <= middle[1])
+        if magnitude.sum() == 0 or not old.any() or not mid.any():
+            out.append(np.nan)
+            continue
+        share = magnitude / magnitude.sum()
+        out.append(share[old].mean() - share[mid].mean())
+    return np.array(out)
 
 
 def first_word_share(attributions: list) -> np.ndarray:

@@ -8,10 +8,10 @@ __all__ = ['WIDGET_VIEW', 'SITE_STYLE', 'MATHJAX_URL', 'MATHJAX_FONTS', 'DIRECTI
            'mathjax_folder', 'reader_cells', 'chapter_title', 'site_nav', 'chapter_html', 'check_site', 'unrendered',
            'chromium', 'browser_check', 'landing_html', 'MissingTable', 'run_table', 'on_claim_side', 'claim_verdict',
            'rule', 'over_trs', 'paired_trs', 'claim_low_overlap', 'claim_spread', 'claim_primacy', 'claim_recency',
-           'claim_semantics', 'claim_masking_1', 'claim_masking_random', 'claim_masking_matched', 'claim_ig',
-           'control_reference', 'claim_misaligned_alignment', 'claim_tuned_alignment', 'claim_comparable_loss',
-           'claim_misaligned_probing', 'claim_syntax_semantics', 'claim_tuned_probing', 'claims_table', 'build_site',
-           'docs_arguments', 'docs_command']
+           'claim_profile_shape', 'claim_semantics', 'claim_masking_1', 'claim_masking_random', 'claim_masking_matched',
+           'claim_ig', 'control_reference', 'claim_misaligned_alignment', 'claim_tuned_alignment',
+           'claim_comparable_loss', 'claim_misaligned_probing', 'claim_syntax_semantics', 'claim_tuned_probing',
+           'claims_table', 'build_site', 'docs_arguments', 'docs_command']
 
 # %% ../nbs/site.ipynb #site0003
 import html
@@ -383,10 +383,20 @@ def paired_trs(table: pd.DataFrame, column: str, first: pd.Series, second: pd.Se
 
 
 def claim_low_overlap(run, figures):
-    o = run_table(run, "03_overlap").query("k == 10 and nwp == 'output'")
-    return [rule(f"mean IoU of the top 10% BA (layer {layer}) and NWP (output) words over TRs", over_trs(part.set_index("tr_index").iou),
-                 0.5, "<", note=f"chance {part.chance.mean():.3f}; no BA–BA ceiling in this run")
-            for layer, part in o.groupby("layer")]
+    """Below 0.5 at every layer; and, where the run has BA of a second subject (notebook 03's ceiling), below how far BA
+    agrees with itself across subjects: IoU(BA, NWP) − IoU(BA, BA of the other subject), paired by TR."""
+    table = run_table(run, "03_overlap").query("k == 10")
+    o, ceiling = table[table.nwp == "output"], table[table.nwp.str.endswith("(ceiling)")]
+    at = lambda part: f"; BA–BA ceiling {ceiling.iou.mean():.3f} (layer {ceiling.layer.iloc[0]})" if len(part) else "; no BA–BA ceiling in this run"
+    rows = [rule(f"mean IoU of the top 10% BA (layer {layer}) and NWP (output) words over TRs", over_trs(part.set_index("tr_index").iou),
+                 0.5, "<", note=f"chance {part.chance.mean():.3f}" + at(ceiling)) for layer, part in o.groupby("layer")]
+    if len(ceiling):
+        layer = ceiling.layer.iloc[0]
+        both = pd.concat([o[o.layer == layer], ceiling])
+        rows.append(rule(f"IoU of the top 10% BA (layer {layer}) and NWP (output) words − IoU of BA and BA of another subject, paired by TR",
+                         paired_trs(both, "iou", both.nwp == "output", both.nwp.str.endswith("(ceiling)")), 0, "<",
+                         note="below 0: BA and NWP share fewer words than BA shares with itself across subjects"))
+    return rows
 
 
 def claim_spread(run, figures):
@@ -431,6 +441,21 @@ def claim_recency(run, figures):
         rows.append(rule(f"centre of |attribution| of {label}, 0 = newest word, 1 = oldest", over_trs(part.set_index("tr_index").relative_centre),
                          0.5, "<", reference, note="a weak test: the study's claim is the shape (BA monotonic, NWP bimodal)"))
     return rows
+
+
+def claim_profile_shape(run, figures):
+    "The study's shapes: BA's positional profile decays with distance, NWP's is U-shaped (`oldest_minus_middle`, notebook 03)."
+    c = run_table(run, "03_centre")
+    if "oldest_minus_middle" not in c:
+        raise MissingTable("03_centre with an oldest_minus_middle column (a run from before the shape test)")
+    middle = sorted(c[c.target == "BA"].layer.unique())
+    middle = middle[len(middle) // 2]
+    statistic = "mean share per word, oldest tenth of the context − its middle fifth"
+    ba = c[(c.target == "BA") & (c.layer == middle)].set_index("tr_index").oldest_minus_middle
+    nwp = c[c.target == "NWP (output)"].set_index("tr_index").oldest_minus_middle
+    return [rule(f"{statistic}, BA (layer {middle}): below 0, a decay", over_trs(ba), 0, "<", _truth_in_place(c, "oldest_minus_middle")),
+            rule(f"{statistic}, NWP (output): above 0, a U shape", over_trs(nwp), 0, ">",
+                 note="the simulated brain plants nothing for NWP: no reference")]
 
 
 def claim_semantics(run, figures):
@@ -497,12 +522,13 @@ def _path_difference(run, first, second) -> pd.DataFrame:
     return c
 
 
-def _voxel_rule(run, first, second, direction, reference=np.nan, threshold=0.0, note=""):
-    "A row of `first` − `second` in test r on the head's path, trained voxels, 95% interval over voxels (notebook 05)."
+def _voxel_rule(run, first, second, direction, reference=np.nan, threshold=0.0, note="", against=""):
+    """A row of `first` − `second` in test r on the head's path, trained voxels, 95% interval over voxels (notebook 05);
+    against : what the threshold is, where it is not 0."""
     c = _path_difference(run, first, second)
     estimate = (c.mean_difference.mean(), c.ci_low.mean(), c.ci_high.mean())
     notes = [f"Wilcoxon p {c.p.max():.2g}", note, "reference: the oracle of the positive control, lm-unused" if not np.isnan(reference) else ""]
-    return rule(f"mean test r on the head's path (b), {first} − {second}, interval over trained voxels", estimate, threshold, direction,
+    return rule(f"mean test r on the head's path (b), {first} − {second}{against}, interval over trained voxels", estimate, threshold, direction,
                 reference, "; ".join(filter(None, notes)))
 
 
@@ -521,7 +547,7 @@ def claim_misaligned_alignment(run, figures):
     Preserving: a loss that a brain-seeking fine-tune shows as well is not the reversal's removal."""
     tuned = float(_path_difference(run, "tuned", "preserving").mean_difference.mean())
     specific = _voxel_rule(run, "misaligned", "preserving", "<", control_reference(figures, "preserving"), threshold=min(0.0, tuned),
-                           note=f"threshold: Tuned − Preserving ({tuned:+.4f}) where below 0")
+                           note=f"threshold: Tuned − Preserving ({tuned:+.4f}) where below 0", against=", against Tuned − Preserving")
     return [_voxel_rule(run, "misaligned", "preserving", "<", control_reference(figures, "preserving")), specific,
             _voxel_rule(run, "misaligned", "base", "<", control_reference(figures, "base"))]
 
@@ -568,6 +594,7 @@ CLAIMS = [
     ("A", "BA spreads wider than NWP at middle and late layers", claim_spread),
     ("A", "NWP has a primacy bias", claim_primacy),
     ("A", "Both show recency", claim_recency),
+    ("A", "BA's profile decays with distance, NWP's is U-shaped (primacy and recency)", claim_profile_shape),
     ("A", "BA favours semantic words more than NWP", claim_semantics),
     ("A", "Masking the top 1% of BA words drops encoding performance by nearly 100%", claim_masking_1),
     ("A", "...far more than masking as many random words", claim_masking_random),
