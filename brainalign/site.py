@@ -467,29 +467,46 @@ def claim_semantics(run, figures):
             for layer in sorted(c[c.target == "BA"].layer.unique())]
 
 
+def _masking_tables(run, figures, name: str) -> list:
+    """[(table, where)]: notebook 04's `name` table of the run, and that of the committed long setting on every held-out
+    TR (`figures/04_<name>_all_trs.csv`, `-p ALL_TRS True`) where the figures folder has it."""
+    tables = [(run_table(run, f"04_{name}"), "")]
+    long = Path(figures) / f"04_{name}_all_trs.csv" if figures is not None else None
+    if long is not None and long.is_file():
+        table = pd.read_csv(long)
+        tables.append((table, f", all {table.n_trs.iloc[0]} held-out TRs (committed long setting)"))
+    return tables
+
+
 def claim_masking_1(run, figures):
-    d = run_table(run, "04_drops").query("k == 1")
-    truth = d[d.ranking == "truth"].set_index("layer").relative_drop
-    return [rule(f"relative drop in held-out r, BA's top 1% masked (layer {row.layer})", (row.relative_drop, row.low, row.high),
-                 0.8, ">", truth.get(row.layer, np.nan), "the study reports nearly 1.0; reference: the true top 1%")
-            for row in d[d.ranking == "BA"].itertuples()]
+    rows = []
+    for d, where in _masking_tables(run, figures, "drops"):
+        d = d.query("k == 1")
+        truth = d[d.ranking == "truth"].set_index("layer").relative_drop
+        rows += [rule(f"relative drop in held-out r, BA's top 1% masked (layer {row.layer}){where}", (row.relative_drop, row.low, row.high),
+                      0.8, ">", truth.get(row.layer, np.nan), "the study reports nearly 1.0; reference: the true top 1%")
+                 for row in d[d.ranking == "BA"].itertuples()]
+    return rows
 
 
-def _contrast_rows(run, second: str, ks) -> list:
+def _contrast_rows(run, figures, second: str, ks) -> list:
     "Rows of BA − `second` (notebook 04's paired contrasts) at each k in `ks`; the reference: truth − `second`."
-    c = run_table(run, "04_contrasts").query("k in @ks")
-    truth = c[(c["first"] == "truth") & (c["second"] == second)].set_index(["layer", "k"]).difference
-    return [rule(f"relative drop, BA − {second} at k = {row.k:g}% (layer {row.layer}), paired over resampled TRs",
-                 (row.difference, row.low, row.high), 0, ">", truth.get((row.layer, row.k), np.nan))
-            for row in c[(c["first"] == "BA") & (c["second"] == second)].itertuples()]
+    rows = []
+    for c, where in _masking_tables(run, figures, "contrasts"):
+        c = c.query("k in @ks")
+        truth = c[(c["first"] == "truth") & (c["second"] == second)].set_index(["layer", "k"]).difference
+        rows += [rule(f"relative drop, BA − {second} at k = {row.k:g}% (layer {row.layer}), paired over resampled TRs{where}",
+                      (row.difference, row.low, row.high), 0, ">", truth.get((row.layer, row.k), np.nan))
+                 for row in c[(c["first"] == "BA") & (c["second"] == second)].itertuples()]
+    return rows
 
 
 def claim_masking_random(run, figures):
-    return _contrast_rows(run, "random", [1])
+    return _contrast_rows(run, figures, "random", [1])
 
 
 def claim_masking_matched(run, figures):
-    return _contrast_rows(run, "random (distance-matched)", [1, 20])
+    return _contrast_rows(run, figures, "random (distance-matched)", [1, 20])
 
 
 IG_SETTINGS = ("default", "mean, 32 steps")  # notebook 03's IG check: the defaults, else their first pass (NWP in the quick run)
