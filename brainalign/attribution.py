@@ -71,6 +71,11 @@ def n_top(k: float, n_words: int) -> int:
     return max(1, math.ceil(_check_k(k) / 100 * n_words))
 
 
+def _relative_gap(gap: float, scores) -> float:
+    "|gap| / |sum of scores|: IG's completeness gap relative to the attribution it closes."
+    return abs(gap) / max(abs(float(np.sum(scores))), 1e-12)
+
+
 @dataclass
 class WordAttribution:
     "Attribution of one TR's context words: stimulus indices (oldest first), signed scores, and what produced them."
@@ -98,7 +103,7 @@ class WordAttribution:
     @property
     def relative_gap(self) -> float:
         "IG's |completeness gap| / |sum of scores| (NaN for the other methods): how far the scores miss F(input) − F(baseline)."
-        return abs(self.gap) / max(abs(float(self.scores.sum())), 1e-12)
+        return _relative_gap(self.gap, self.scores)
 
     @property
     def distance(self) -> np.ndarray:
@@ -206,8 +211,7 @@ def _ig(losses, embeds: list, names: list, aggregation: str, steps: int, baselin
             found = _ig_once(losses, [embeds[i] for i in todo], todo, name, aggregation, n, baseline, ig_method, rows_per_pass, embed)
             for i, s, g in zip(todo, *found):
                 scores[name][i], gaps[name][i], used[name][i] = s, g, n
-            far = lambda i: abs(gaps[name][i]) > max_gap * max(abs(float(scores[name][i].sum())), 1e-12)
-            todo = [i for i in todo if max_gap is not None and n < IG_MAX_STEPS and far(i)]
+            todo = [i for i in todo if max_gap is not None and n < IG_MAX_STEPS and _relative_gap(gaps[name][i], scores[name][i]) > max_gap]
             n = min(2 * n, IG_MAX_STEPS)
     return scores, gaps, used
 

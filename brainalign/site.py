@@ -387,9 +387,9 @@ def claim_low_overlap(run, figures):
     agrees with itself across subjects: IoU(BA, NWP) − IoU(BA, BA of the other subject), paired by TR."""
     table = run_table(run, "03_overlap").query("k == 10")
     o, ceiling = table[table.nwp == "output"], table[table.nwp.str.endswith("(ceiling)")]
-    at = lambda part: f"; BA–BA ceiling {ceiling.iou.mean():.3f} (layer {ceiling.layer.iloc[0]})" if len(part) else "; no BA–BA ceiling in this run"
+    at = f"; BA–BA ceiling {ceiling.iou.mean():.3f} (layer {ceiling.layer.iloc[0]})" if len(ceiling) else "; no BA–BA ceiling in this run"
     rows = [rule(f"mean IoU of the top 10% BA (layer {layer}) and NWP (output) words over TRs", over_trs(part.set_index("tr_index").iou),
-                 0.5, "<", note=f"chance {part.chance.mean():.3f}" + at(ceiling)) for layer, part in o.groupby("layer")]
+                 0.5, "<", note=f"chance {part.chance.mean():.3f}{at}") for layer, part in o.groupby("layer")]
     if len(ceiling):
         layer = ceiling.layer.iloc[0]
         both = pd.concat([o[o.layer == layer], ceiling])
@@ -525,7 +525,7 @@ def claim_ig(run, figures):
         part = part[part.setting == setting]
         steps = f"{part.steps.min():g}–{part.steps.max():g} steps"
         rows += [rule(f"IG's |completeness gap| / |sum of scores|, {target}, {setting} (median over {len(part)} random TRs)",
-                      median("relative_gap", part), 0.05, "<", note=f"adaptive IG used {steps}"),
+                      median("relative_gap", part), 0.05, "<", note=f"steps used: {steps}"),
                  rule(f"Spearman r of |IG| and |GXI|, {target} (median over TRs)", median("spearman_vs_gxi", part), 0.5, ">",
                       note="0.5: the two methods rank the context's words alike")]
     return rows
