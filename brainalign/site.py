@@ -8,10 +8,10 @@ __all__ = ['WIDGET_VIEW', 'SITE_STYLE', 'MATHJAX_URL', 'MATHJAX_FONTS', 'DIRECTI
            'mathjax_folder', 'reader_cells', 'chapter_title', 'site_nav', 'chapter_html', 'check_site', 'unrendered',
            'chromium', 'browser_check', 'landing_html', 'MissingTable', 'run_table', 'on_claim_side', 'claim_verdict',
            'rule', 'over_trs', 'paired_trs', 'claim_low_overlap', 'claim_spread', 'claim_primacy', 'claim_recency',
-           'claim_profile_shape', 'claim_semantics', 'claim_masking_1', 'claim_masking_random', 'claim_masking_matched',
-           'claim_ig', 'control_reference', 'claim_misaligned_alignment', 'claim_tuned_alignment',
-           'claim_comparable_loss', 'claim_misaligned_probing', 'claim_syntax_semantics', 'claim_tuned_probing',
-           'claims_table', 'build_site', 'docs_arguments', 'docs_command']
+           'claim_profile_shape', 'claim_semantics', 'committed_table', 'claim_masking_1', 'claim_masking_random',
+           'claim_masking_matched', 'claim_ig', 'control_reference', 'claim_misaligned_alignment',
+           'claim_tuned_alignment', 'claim_comparable_loss', 'claim_misaligned_probing', 'claim_syntax_semantics',
+           'claim_tuned_probing', 'claims_table', 'build_site', 'docs_arguments', 'docs_command']
 
 # %% ../nbs/site.ipynb #site0003
 import html
@@ -396,7 +396,24 @@ def claim_low_overlap(run, figures):
         rows.append(rule(f"IoU of the top 10% BA (layer {layer}) and NWP (output) words − IoU of BA and BA of another subject, paired by TR",
                          paired_trs(both, "iou", both.nwp == "output", both.nwp.str.endswith("(ceiling)")), 0, "<",
                          note="below 0: BA and NWP share fewer words than BA shares with itself across subjects"))
-    return rows
+    return rows + _testbed_overlap(figures)
+
+
+def _testbed_overlap(figures) -> list:
+    """The positive control of overlap (notebook 04's testbed): IoU(BA, NWP) of the voxels planted on a trigram model's
+    surprisal minus that of the default brain's voxels, paired by TR; the reference: the same with the truth for BA."""
+    o = committed_table(figures, "04_testbed_overlap")
+    if o is None:
+        return []
+    o = o.query("k == 10")
+    def difference(source):
+        return paired_trs(o, "iou", (o.population == "predictive") & (o.source == source), (o.population == "default brain") & (o.source == source))
+    means = o.groupby(["population", "source"]).iou.mean()
+    note = (f"IoU with NWP at 10%, BA / truth: predictive {means['predictive', 'BA']:.3f} / {means['predictive', 'truth']:.3f}, "
+            f"default brain {means['default brain', 'BA']:.3f} / {means['default brain', 'truth']:.3f}; chance {o.chance.mean():.3f}; "
+            f"testbed, {o.n_trs.iloc[0]} TRs (committed)")
+    return [rule("IoU of the top 10% BA and NWP (output) words, testbed's predictive voxels (trigram surprisal) − default brain, paired by TR",
+                 difference("BA"), 0, ">", difference("truth")[0], note)]
 
 
 def claim_spread(run, figures):
@@ -463,18 +480,40 @@ def claim_semantics(run, figures):
     nwp = c.target == "NWP (output)"
     return [rule(f"content-word enrichment of the top 10%, BA (layer {layer}) − NWP (output), paired by TR",
                  paired_trs(c, "enrichment", (c.target == "BA") & (c.layer == layer), nwp), 0, ">", _truth_in_place(c, "enrichment", nwp),
-                 note="the simulated brain plants nothing syntactic: NWP's side of the study's claim has no planted answer")
-            for layer in sorted(c[c.target == "BA"].layer.unique())]
+                 note="the default brain plants nothing syntactic: see the testbed's syntactic row")
+            for layer in sorted(c[c.target == "BA"].layer.unique())] + _testbed_semantics(figures)
+
+
+def _testbed_semantics(figures) -> list:
+    """The measure's own check (notebook 04's testbed): a brain planted on syntax alone (phrases closed at each word)
+    must not look more semantic than NWP: its BA's content enrichment − NWP's, paired by TR, below 0; the reference:
+    the truth in place of BA."""
+    c = committed_table(figures, "04_testbed_classes")
+    if c is None:
+        return []
+    nwp = c.population == "NWP (output)"
+    syntactic = lambda s: (c.population == "syntactic") & (c.source == s)
+    return [rule("content-word enrichment of the top 10%, BA on the testbed's syntactic voxels − NWP (output), paired by TR: below 0",
+                 paired_trs(c, "enrichment", syntactic("BA"), nwp), 0, "<", paired_trs(c, "enrichment", syntactic("truth"), nwp)[0],
+                 f"a syntax-driven brain should not pass as semantic; testbed, {c.n_trs.iloc[0]} TRs (committed)")]
+
+
+def committed_table(figures, name: str) -> pd.DataFrame | None:
+    "`figures/<name>.csv`, a table of a committed long setting, or None where the figures folder lacks it."
+    path = Path(figures) / f"{name}.csv" if figures is not None else None
+    return pd.read_csv(path) if path is not None and path.is_file() else None
 
 
 def _masking_tables(run, figures, name: str) -> list:
-    """[(table, where)]: notebook 04's `name` table of the run, and that of the committed long setting on every held-out
-    TR (`figures/04_<name>_all_trs.csv`, `-p ALL_TRS True`) where the figures folder has it."""
+    """[(table, where)]: notebook 04's `name` table of the run, and those of its committed long settings where the
+    figures folder has them: every held-out TR (`04_<name>_all_trs.csv`, `-p ALL_TRS True`) and the testbed's sparse
+    voxels (`04_testbed_<name>.csv`, `-p TESTBED True`)."""
     tables = [(run_table(run, f"04_{name}"), "")]
-    long = Path(figures) / f"04_{name}_all_trs.csv" if figures is not None else None
-    if long is not None and long.is_file():
-        table = pd.read_csv(long)
-        tables.append((table, f", all {table.n_trs.iloc[0]} held-out TRs (committed long setting)"))
+    every, testbed = committed_table(figures, f"04_{name}_all_trs"), committed_table(figures, f"04_testbed_{name}")
+    if every is not None:
+        tables.append((every, f", all {every.n_trs.iloc[0]} held-out TRs (committed long setting)"))
+    if testbed is not None:
+        tables.append((testbed, f", testbed's sparse voxels (one name), {testbed.n_trs.iloc[0]} TRs (committed)"))
     return tables
 
 
