@@ -895,7 +895,7 @@ def simulate_brain(stimulus=None, n_subjects=4, n_voxels=2000, seed=0, tr=2.0, r
                           name=f"simulated(seed={seed})")
     return _with_estimated_ceiling(dataset)
 
-# %% ../nbs/01_data.ipynb #8c5f8f68
+# %% ../nbs/01_data.ipynb #f86a2750
 TESTBED = ("sparse", "predictive", "syntactic")
 NGRAM_ORDER = 3
 
@@ -972,7 +972,10 @@ def testbed_drives(stimulus: Stimulus, folder=None, sparse_words=None) -> dict:
     if "upos" not in stimulus.annotations:
         stimulus = annotate_with_spacy(stimulus)
     keyed = set(sparse_words or main_name(stimulus))
-    return {"sparse": np.array([clean_word(w) in keyed for w in stimulus.words], float),
+    sparse = np.array([clean_word(w) in keyed for w in stimulus.words], float)
+    if not sparse.any():
+        refuse("testbed_drives(sparse_words)", "words that occur in the stimulus (as clean_word gives them)", _shown(sorted(keyed)))
+    return {"sparse": sparse,
             "predictive": ngram_surprisal(stimulus.words, stimulus.runs, corpus_files(folder)),
             "syntactic": closing_phrases(stimulus)}
 
@@ -986,9 +989,12 @@ def simulate_testbed(stimulus=None, n_subjects=2, n_voxels=300, seed=0, tr=2.0, 
     stimulus = stimulus or default_stimulus()
     check_number(n_subjects, "simulate_testbed(n_subjects)", 1, integer=True)
     check_number(n_voxels, "simulate_testbed(n_voxels)", len(TESTBED), integer=True)
-    low, high = check_array(ceilings, "simulate_testbed(ceilings)", ndim=1)
-    if not 0 < low <= high < 1:
+    bounds = check_array(ceilings, "simulate_testbed(ceilings)", ndim=1)
+    if bounds.shape != (2,) or not 0 < bounds[0] <= bounds[1] < 1:
         refuse("simulate_testbed(ceilings)", "(low, high) with 0 < low <= high < 1", _shown(ceilings))
+    low, high = bounds
+    if "upos" not in stimulus.annotations:
+        stimulus = annotate_with_spacy(stimulus)
     drives = testbed_drives(stimulus, folder, sparse_words)
     rng = np.random.default_rng(seed)
     tr_times, tr_runs = tr_grid(stimulus, tr, rest_s)
