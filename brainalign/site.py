@@ -267,7 +267,7 @@ STUDIES = {
           "Misaligned), against the same training on shuffled fMRI (Brain Preserving) and without the reversal (Brain "
           "Tuned); the three are compared on held-out LM loss, brain alignment and Holmes-style probing."),
 }
-HEADLINE_FIGURES = ("03_overlap_by_k", "03_spread_and_centre_by_layer", "04_masking_curve", "05_alignment_vs_lm_loss",
+HEADLINE_FIGURES = ("03_overlap_by_k", "03_spread_and_centre_by_layer", "04_masking_curve", "04_testbed", "05_alignment_vs_lm_loss",
                     "06_task_deltas")
 VERDICT_COLOURS = {"reproduced": "#d8f0d8", "not reproduced": "#f6d5d5", "not testable": "#ececec", "missing in this run": "#ffffff"}
 
