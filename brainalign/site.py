@@ -590,10 +590,10 @@ def _voxel_rule(run, first, second, direction, reference=np.nan, threshold=0.0, 
 
 def control_reference(figures, second: str) -> float:
     "The oracle's (b) minus `second`'s ('preserving' or 'base') on the planted lm-unused population (notebook 05's committed control)."
-    path = Path(figures) / "05_positive_control.csv" if figures is not None else None
-    if path is None or not path.is_file():
+    c = committed_table(figures, "05_positive_control")
+    if c is None:
         return np.nan
-    c = pd.read_csv(path).query("population == 'lm-unused' and measure == 'path'")
+    c = c.query("population == 'lm-unused' and measure == 'path'")
     oracle = c[c.condition == "oracle"].value.mean()
     return float(oracle - (c[c.condition == "preserving"].value.mean() if second == "preserving" else c.base_value.mean()))
 
