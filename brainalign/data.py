@@ -4,15 +4,15 @@
 
 # %% auto #0
 __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'TR_METHODS', 'CEILING_COMPONENTS', 'CEILING_METHODS', 'HP_SUBJECTS', 'MOTH_TR',
-           'MOTH_SCANNER_TR', 'MOTH_DROPPED', 'ANNOTATION_FIELDS', 'CONLLU_COLUMNS', 'POPULATIONS', 'HALF_LIVES',
-           'TESTBED', 'NGRAM_ORDER', 'DATASETS', 'SMOKE_WORDS', 'Stimulus', 'find_bad_voxels', 'clean_responses',
-           'FMRIDataset', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling', 'cross_subject_ceiling',
-           'with_noise_ceiling', 'keep_voxels', 'select_voxels', 'load_hp', 'read_story', 'write_hp_release',
-           'read_textgrid_words', 'load_moth', 'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu',
-           'spacy_versions', 'spacy_runs', 'annotate_with_spacy', 'default_stimulus', 'tr_grid', 'double_gamma_hrf',
-           'hrf_matrix', 'clean_word', 'word_surface_features', 'word_meaning', 'SimulatedTruth', 'pearson_columns',
-           'simulate_brain', 'corpus_files', 'ngram_surprisal', 'closing_phrases', 'main_name', 'testbed_drives',
-           'simulate_testbed', 'load_dataset']
+           'MOTH_SCANNER_TR', 'MOTH_DROPPED', 'MOTH_TEST_STORY', 'ANNOTATION_FIELDS', 'CONLLU_COLUMNS', 'POPULATIONS',
+           'HALF_LIVES', 'TESTBED', 'NGRAM_ORDER', 'DATASETS', 'SMOKE_WORDS', 'Stimulus', 'find_bad_voxels',
+           'clean_responses', 'FMRIDataset', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling',
+           'cross_subject_ceiling', 'with_noise_ceiling', 'keep_voxels', 'select_voxels', 'load_hp', 'read_story',
+           'write_hp_release', 'read_textgrid_words', 'moth_stories', 'load_moth', 'reading_stimulus',
+           'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions', 'spacy_runs', 'annotate_with_spacy',
+           'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'clean_word', 'word_surface_features',
+           'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain', 'corpus_files', 'ngram_surprisal',
+           'closing_phrases', 'main_name', 'testbed_drives', 'simulate_testbed', 'load_dataset']
 
 # %% ../nbs/01_data.ipynb #2e123ed2
 import hashlib
@@ -459,8 +459,20 @@ def _is_dropped(label: str) -> bool:
     return not mark or mark in MOTH_DROPPED
 
 
+def _word_tier(path: Path, grid) -> str:
+    """The word tier's name, chosen as the reference's `make_word_ds` does (`tiers[1]`: ds003020's grids hold "phone"
+    then "word"), or a grid's only tier; refused unless its name says it holds words."""
+    names = list(grid.tierNames)
+    chosen = names[1] if len(names) > 1 else names[0] if names else None
+    if chosen is None or chosen.strip().lower() not in ("word", "words"):
+        raise ValueError(f"{path}: no word tier where the reference reads it (the second tier, or the only one, named "
+                         f"'word' or 'words'); tiers present: {names}")
+    return chosen
+
+
 def read_textgrid_words(path) -> tuple:
-    "(words, onsets, offsets) from the word tier of a Praat TextGrid (long or short format), non-speech marks dropped."
+    """(words, onsets, offsets) from the word tier of a Praat TextGrid (long or short format; the tier the reference
+    reads, `_word_tier`), non-speech marks dropped."""
     from praatio import textgrid
     from praatio.utilities.errors import PraatioException
     path = Path(path)
@@ -470,10 +482,7 @@ def read_textgrid_words(path) -> tuple:
         grid = textgrid.openTextgrid(str(path), includeEmptyIntervals=False, reportingMode="silence")
     except PraatioException as e:
         raise ValueError(f"{path}: {' '.join(str(e).split())}") from None
-    tiers = [name for name in grid.tierNames if name.strip().lower() in ("word", "words")]
-    if not tiers:
-        raise ValueError(f"{path}: no word tier (a tier named 'word' or 'words'); tiers present: {list(grid.tierNames)}")
-    entries = [e for e in grid.getTier(tiers[0]).entries if not _is_dropped(e.label)]
+    entries = [e for e in grid.getTier(_word_tier(path, grid)).entries if not _is_dropped(e.label)]
     return [e.label.strip() for e in entries], np.array([e.start for e in entries]), np.array([e.end for e in entries])
 
 
@@ -499,25 +508,67 @@ def _pooled_repeats(repeats: dict, masks: dict, folder: Path):
     return {s: np.concatenate(blocks, axis=1)[:, :, masks[s]] for s, blocks in repeats.items()}
 
 # %% ../nbs/01_data.ipynb #527df11e
-def load_moth(folder, subjects, stories=None, tr=MOTH_TR, start_time=10.0, pad=5, trim=(10, 5),
+MOTH_TEST_STORY = "wheretheressmoke"  # the published held-out story of ds003020 (heard several times)
+
+
+def _moth_derivative(folder: Path) -> Path:
+    "The folder that holds respdict.json, TextGrids/ and preprocessed_data/: `folder/derivative` or `folder` itself."
+    for candidate in (folder / "derivative", folder):
+        if (candidate / "respdict.json").exists():
+            return candidate
+    found = sorted(p.name for p in folder.iterdir())[:8] if folder.is_dir() else "the folder does not exist"
+    raise FileNotFoundError(f"{folder}: not a ds003020 (Moth Radio Hour) folder: expected the dataset root, which holds "
+                            f"derivative/, or derivative/ itself, with respdict.json, TextGrids/<story>.TextGrid and "
+                            f"preprocessed_data/<subject>/<story>.hf5; found {found}")
+
+
+def moth_stories(derivative: Path, subjects: list, test_story: str = MOTH_TEST_STORY) -> list:
+    """The stories every subject in `subjects` has responses for (and respdict.json lists), sorted by name with
+    `test_story` last, so that it is the held-out run (notebook 05's test run). The release's subjects heard different
+    numbers of stories: a warning says how many of each subject's stories are left out."""
+    respdict = json.loads((derivative / "respdict.json").read_text())
+    heard = {}
+    for s in subjects:
+        if not (derivative / "preprocessed_data" / s).is_dir():
+            subjects_found = sorted(p.name for p in (derivative / "preprocessed_data").glob("*") if p.is_dir())
+            raise FileNotFoundError(f"{derivative / 'preprocessed_data' / s} is missing (subject {s!r}); subjects found: {subjects_found}")
+        heard[s] = {p.stem for p in (derivative / "preprocessed_data" / s).glob("*.hf5") if p.stem in respdict}
+    shared = set.intersection(*heard.values())
+    if not shared:
+        raise ValueError(f"{derivative / 'preprocessed_data'}: subjects {subjects} share no story listed in respdict.json "
+                         f"({ {s: len(h) for s, h in heard.items()} } stories each); choose subjects or stories")
+    left_out = {s: len(h - shared) for s, h in heard.items() if h - shared}
+    if left_out:
+        warnings.warn(f"{derivative}: {len(shared)} stories shared by subjects {subjects}; left out of each subject's "
+                      f"own: {left_out} (load fewer subjects, or pass stories=, to use them)")
+    return sorted(shared - {test_story}) + sorted(shared & {test_story})
+
+
+def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, pad=5, trim=(10, 5),
               bad_voxels="raise", ceiling="auto") -> FMRIDataset:
     """Moth Radio Hour fMRI (OpenNeuro ds003020) from `folder` (the dataset root or its `derivative/`); stories become runs.
 
-    stories : default, every story of respdict.json with responses for the first subject, sorted by name.
+    subjects : a subject or a list (default every folder of preprocessed_data/); only these are read.
+    stories : default `moth_stories`: those every chosen subject heard, sorted by name, the published test story
+        (`MOTH_TEST_STORY`) last; given stories keep their order.
     tr, start_time, pad, trim : the reference's TR grid (`respdict[story] - pad` TRs at `k * tr - start_time` s) and
         the rows of it the responses hold; `tr=MOTH_SCANNER_TR` for the scanner's clock.
     ceiling : `with_noise_ceiling`'s method. A story whose `data` keeps its presentations apart, (n_repeats, n_trs,
         n_voxels), enters the responses as their mean and gives "auto" the repeats' ceiling (when every subject has
         them); otherwise "auto" is the cross-subject ceiling."""
     folder = Path(folder)
-    derivative = folder / "derivative" if (folder / "derivative").is_dir() else folder
+    derivative = _moth_derivative(folder)
     respdict_path = derivative / "respdict.json"
-    if not respdict_path.exists():
-        raise FileNotFoundError(f"{respdict_path} is missing (TRs per story)")
     respdict = json.loads(respdict_path.read_text())
+    if subjects is None:
+        subjects = sorted(p.name for p in (derivative / "preprocessed_data").glob("*") if p.is_dir())
     subjects = [subjects] if isinstance(subjects, str) else list(subjects)
+    if not subjects:
+        raise FileNotFoundError(f"{derivative / 'preprocessed_data'}: no subject folders (preprocessed_data/<subject>/<story>.hf5)")
     if stories is None:
-        stories = sorted(p.stem for p in (derivative / "preprocessed_data" / subjects[0]).glob("*.hf5") if p.stem in respdict)
+        stories = moth_stories(derivative, subjects)
+    elif isinstance(stories, str):
+        stories = [stories]
     missing = [s for s in stories if s not in respdict]
     if missing:
         raise ValueError(f"{respdict_path}: no entry for stories {missing}; it lists {len(respdict)} stories")
@@ -1066,8 +1117,7 @@ def load_dataset(name="simulated", mode="quick", folder=None, seed=0, min_ceilin
     if name == "hp":
         dataset = load_hp(folder, bad_voxels="exclude")
     else:
-        subjects = sorted(p.name for p in (folder / "derivative" / "preprocessed_data").iterdir())
-        dataset = load_moth(folder, subjects, bad_voxels="exclude")
+        dataset = load_moth(folder, bad_voxels="exclude")
     if dataset.noise_ceiling is None:
         warnings.warn(f"{dataset.name}: no noise ceiling ({dataset.ceiling_method}); every voxel is kept")
         return dataset
