@@ -7,7 +7,7 @@ __all__ = ['CACHE_FORMAT', 'BUILTIN_MODELS', 'MODEL_KINDS', 'DEVICES', 'DTYPES',
            'CONDITION_COLOURS', 'MODES', 'REFERENCE_RUN', 'project_root', 'cache_dir', 'figures_dir', 'data_dir',
            'refuse', 'check_choice', 'check_number', 'check_array', 'refused_inputs', 'set_seed',
            'tokenizer_fingerprint', 'cache_key', 'atomic_write', 'plain_name', 'writable_folder', 'disk_cache',
-           'cache_misses', 'ModelNotFoundError', 'resolve_device', 'load_model', 'model_fingerprint',
+           'cache_misses', 'ModelNotFoundError', 'resolve_device', 'load_model', 'split_revision', 'model_fingerprint',
            'model_architecture', 'check_tokenizer', 'check_layers', 'hidden_states', 'set_style', 'save_figure',
            'save_table', 'check_mode', 'checks_claims', 'ReproduceError', 'chain_notebooks', 'is_test_cell',
            'without_tests', 'run_notebook', 'reproduce', 'main']
@@ -401,19 +401,48 @@ def _tiny_config(name: str, vocab_size: int, tokenizer):
     return LlamaConfig(num_key_value_heads=2, architectures=["LlamaForCausalLM"], **size)
 
 # %% ../nbs/00_core.ipynb #921023a2
-def load_model(name: str, kind: str = "auto", device="auto", dtype=None):
+def load_model(name: str, kind: str = "auto", device="auto", dtype=None, revision: str = None):
     """`(model, tokenizer)` for a built-in name (see `BUILTIN_MODELS`), a Hugging Face id or a local folder.
 
+    name : "org/model@revision" pins a hub revision (a tag, branch or commit), the same as `revision`.
     kind : {"auto", "causal", "masked", "encoder"}; the model comes back in eval mode.
     device : "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:<n>".
-    dtype : None (float32), "float32", "bfloat16" or "float16"."""
+    dtype : None (float32), "float32", "bfloat16" or "float16": the weights load in that dtype, straight onto `device`.
+    A hub id not in the local cache is downloaded unless `HF_HUB_OFFLINE` is set; offline, the error says how to fetch it."""
     place = dict(device=resolve_device(device), dtype=_resolve_dtype(dtype))
-    model, tokenizer = _load(name, kind)
+    name, revision = split_revision(name, revision)
+    model, tokenizer = _load(name, kind, revision, **place)
     return model.to(**place), tokenizer
 
 
-def _load(name: str, kind: str):
-    "The model on the CPU in float32, in eval mode, and its tokenizer."
+def split_revision(name: str, revision: str = None) -> tuple:
+    "(name, revision) from `name` written as \"org/model@revision\" or with `revision` given apart (not both)."
+    if not isinstance(name, str) or not name:
+        refuse("load_model(name)", "a built-in name, a Hugging Face id or a folder", _shown(name))
+    if "@" in name and not Path(name).exists():
+        name, pinned = name.rsplit("@", 1)
+        if revision is not None and revision != pinned:
+            refuse("load_model(revision)", f"None or {pinned!r} (the name pins @{pinned})", repr(revision))
+        revision = pinned
+    return name, revision
+
+
+def _hub_offline() -> bool:
+    "Whether `HF_HUB_OFFLINE` forbids downloads (read at each call, as the hub library reads it at import)."
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in ("1", "ON", "YES", "TRUE")
+
+
+def _fetch_advice(name: str, revision) -> str:
+    pin = f" --revision {revision}" if revision else ""
+    listing = "\n".join(f"  {k}: {v}" for k, v in BUILTIN_MODELS.items())
+    return (f"Fetch it once where the hub is reachable:\n  huggingface-cli download {name}{pin}\n(a gated model, e.g. "
+            f"meta-llama/*, needs `huggingface-cli login` and its licence accepted on its hub page; point HF_HOME at a "
+            f"folder every machine shares), then run with HF_HUB_OFFLINE=1. Or pass a local folder, or a built-in "
+            f"name:\n{listing}")
+
+
+def _load(name: str, kind: str, revision=None, device=torch.device("cpu"), dtype=torch.float32):
+    "The model in eval mode, its weights loaded in `dtype` onto `device`, and its tokenizer."
     from transformers import AutoConfig, AutoTokenizer
     if name in ("tiny-gpt2", "tiny-bert", "tiny-llama"):
         tokenizer = AutoTokenizer.from_pretrained(_minilm_folder() if name == "tiny-bert" else _smollm2_folder())
@@ -424,15 +453,24 @@ def _load(name: str, kind: str):
         model.name_or_path = name
         return model.eval(), tokenizer
     folder = {"smollm2-135m": _smollm2_folder, "minilm-l6": _minilm_folder}.get(name, lambda: name)()
+    hub = dict(revision=revision, local_files_only=True)
     try:
-        config = AutoConfig.from_pretrained(folder, local_files_only=True)
+        config = AutoConfig.from_pretrained(folder, **hub)
     except (OSError, ValueError) as e:
-        listing = "\n".join(f"  {k}: {v}" for k, v in BUILTIN_MODELS.items())
-        raise ModelNotFoundError(f"cannot load model {name!r} offline ({type(e).__name__}). Use a local folder, a Hugging "
-                                 f"Face id already in the local cache, or a built-in name:\n{listing}") from None
-    model = _auto_class(_resolve_kind(name, config, kind)).from_pretrained(folder, local_files_only=True)
-    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-    model.name_or_path = name
+        if _hub_offline() or Path(str(folder)).exists():
+            raise ModelNotFoundError(f"cannot load model {name!r}{f' at revision {revision}' if revision else ''} offline "
+                                     f"({type(e).__name__}: not a folder here nor in the local hub cache). "
+                                     f"{_fetch_advice(name, revision)}") from None
+        hub["local_files_only"] = False  # online: download it into the hub cache
+        try:
+            config = AutoConfig.from_pretrained(folder, **hub)
+        except (OSError, ValueError) as e:
+            raise ModelNotFoundError(f"cannot download model {name!r} ({type(e).__name__}: {e}). "
+                                     f"{_fetch_advice(name, revision)}") from None
+    on_gpu = dict(device_map=str(device)) if device.type == "cuda" else {}  # weights straight onto the GPU
+    model = _auto_class(_resolve_kind(name, config, kind)).from_pretrained(folder, dtype=dtype, **on_gpu, **hub)
+    tokenizer = AutoTokenizer.from_pretrained(folder, **hub)
+    model.name_or_path = f"{name}@{revision}" if revision else name
     return model.eval(), tokenizer
 
 # %% ../nbs/00_core.ipynb #8b3bfc61
@@ -632,14 +670,24 @@ def run_notebook(notebook, executed, parameters: dict, tests: bool = True, **env
 
 
 def reproduce(mode="quick", model=None, data_dir=None, dataset=None, only=None, seed=0,
-              runs=None, run_id=None, figures=None, nbs=None, device="auto", tests=True) -> Path:
+              runs=None, run_id=None, figures=None, nbs=None, device="auto", tests=True, dtype=None,
+              revision=None) -> Path:
     """Run the notebook chain with papermill; return the run folder holding the executed notebooks.
+
+    dtype : the notebooks' DTYPE (the model's weights and activations; None: float32).
+    revision : the hub revision of `model` (it becomes MODEL = "model@revision").
 
     tests : False leaves out the test cells (`without_tests`), which `nbdev_test` runs; CI does (`make test` runs both)."""
     from brainalign.data import DATASETS
     check_mode(mode, "reproduce(mode)")
     check_number(seed, "reproduce(seed)", 0, 2 ** 32 - 1, integer=True)
     resolve_device(device, "reproduce(device)")  # CUDA asked on a machine without it: refused before any notebook runs
+    if dtype is not None:
+        check_choice(dtype, "reproduce(dtype)", DTYPES)
+    if revision is not None:
+        if model is None:
+            refuse("reproduce(revision)", "a model to pin (--model)", "no model")
+        model = "@".join(split_revision(model, revision))
     if dataset is not None:
         check_choice(dataset, "reproduce(dataset)", DATASETS)
     if data_dir is not None and not Path(data_dir).is_dir():
@@ -648,7 +696,7 @@ def reproduce(mode="quick", model=None, data_dir=None, dataset=None, only=None, 
     if run_id is not None:
         plain_name(run_id, "reproduce(run_id)")  # the run folder stays inside the runs folder
     run_dir = Path(runs or project_root() / "runs") / (run_id or f"{time.strftime('%Y%m%d-%H%M%S')}-{mode}")
-    params = {"MODE": mode, "SEED": seed, "MODEL": model, "DATASET": dataset, "DEVICE": str(device),
+    params = {"MODE": mode, "SEED": seed, "MODEL": model, "DATASET": dataset, "DEVICE": str(device), "DTYPE": dtype,
               "DATA_DIR": str(data_dir) if data_dir else None}
     params = {k: v for k, v in params.items() if v is not None}
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -673,6 +721,8 @@ def main(argv=None) -> int:
     rep.add_argument("--only", nargs="+", help="run only these notebook numbers, e.g. --only 00 02")
     rep.add_argument("--seed", type=int, default=0)
     rep.add_argument("--device", default="auto", help="auto (CUDA when available, the default), cpu or cuda")
+    rep.add_argument("--dtype", choices=tuple(DTYPES), help="the model's dtype (default float32; bfloat16 on a GPU)")
+    rep.add_argument("--revision", help="hub revision of --model (tag, branch or commit), recorded as MODEL@revision")
     rep.add_argument("--run-id", help="name of the run folder (default: time stamp and mode)")
     rep.add_argument("--runs-dir", help="where run folders go (default: runs/ in the checkout)")
     rep.add_argument("--figures-dir", help="where figures go (default: figures/ in the checkout)")
@@ -691,7 +741,7 @@ def main(argv=None) -> int:
     try:
         run_dir = reproduce(args.mode, args.model, args.data_dir, args.dataset, args.only, args.seed,
                             runs=args.runs_dir, run_id=args.run_id, figures=args.figures_dir, device=args.device,
-                            tests=not args.skip_tests)
+                            tests=not args.skip_tests, dtype=args.dtype, revision=args.revision)
     except (ReproduceError, ValueError, FileNotFoundError) as e:
         print(f"brainalign reproduce: {e}", file=sys.stderr)
         return 1
