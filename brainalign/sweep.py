@@ -211,15 +211,45 @@ def run_task(task: SweepTask, folder, device: str = "auto", data_dir=None, tests
     return {**record, "status": "done"}
 
 # %% ../nbs/sweep.ipynb #aefbee65
+def _walltime_seconds(walltime: str) -> int:
+    "Seconds of a Slurm walltime [days-]hours:minutes:seconds (or minutes:seconds)."
+    match = re.fullmatch(r"(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)", str(walltime))
+    if not match:
+        refuse("slurm_options(walltime)", "a Slurm walltime such as 04:00:00 or 1-00:00:00", repr(walltime))
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
 def slurm_options(gpus: int = 1, cpus: int = 8, memory: str = "32GB", walltime: str = "04:00:00", queue=None,
-                  account=None) -> dict:
+                  account=None, prologue=(), python=None, log_directory=None, local_directory=None, interface=None,
+                  job_name: str = "brainalign", cache_dir=None, hf_home=None) -> dict:
     """dask-jobqueue's SLURMCluster settings for one brainalign worker per job: one task at a time (one Dask thread,
-    `cpus` cores for torch), `gpus` GPUs (--gres) offered to the scheduler as the `GPU` resource."""
+    `cpus` cores for torch), `gpus` GPUs (--gres) offered to the scheduler as the `GPU` resource.
+
+    prologue : shell lines run before the worker starts (`module load ...`, `source .venv/bin/activate`).
+    python : the interpreter on the compute nodes (default: this one, right when the nodes share its filesystem).
+    log_directory, local_directory, interface : where job logs and worker spill files go, the network interface.
+    cache_dir, hf_home : shared folders exported as BRAINALIGN_CACHE_DIR and HF_HOME (with HF_HUB_OFFLINE=1, so a
+        model is fetched once on the login node and read by every job).
+    The worker retires itself 10 minutes before the walltime (`--lifetime`, staggered) and its tasks move to other
+    workers; `sweep_client` starts the jobs adaptively, so a retired or killed job is replaced."""
     check_number(gpus, "slurm_options(gpus)", 0, integer=True)
     check_number(cpus, "slurm_options(cpus)", 1, integer=True)
-    return dict(name="brainalign", cores=1, processes=1, job_cpu=cpus, memory=memory, walltime=walltime, queue=queue,
-                account=account, python=sys.executable, job_extra_directives=[f"--gres=gpu:{gpus}"] if gpus else [],
-                worker_extra_args=["--resources", f"GPU={gpus}"] if gpus else [])
+    seconds = _walltime_seconds(walltime)
+    if seconds < 20 * 60:
+        refuse("slurm_options(walltime)", "at least 00:20:00 (the worker retires 10 minutes before it ends)", repr(walltime))
+    if isinstance(prologue, str):
+        prologue = [prologue]
+    exports = [f"export OMP_NUM_THREADS={cpus} MKL_NUM_THREADS={cpus}"]
+    exports += [f"export BRAINALIGN_CACHE_DIR={cache_dir}"] if cache_dir else []
+    exports += [f"export HF_HOME={hf_home} HF_HUB_OFFLINE=1"] if hf_home else []
+    lifetime = ["--lifetime", f"{(seconds - 10 * 60) // 60}m", "--lifetime-stagger", "4m"]
+    return dict(name=job_name, job_name=job_name, cores=1, processes=1, job_cpu=cpus, memory=memory, walltime=walltime,
+                queue=queue, account=account, python=python or sys.executable, interface=interface,
+                log_directory=log_directory, local_directory=local_directory,
+                job_script_prologue=[*prologue, *exports],
+                job_extra_directives=[f"--gres=gpu:{gpus}"] if gpus else [],
+                worker_extra_args=[*lifetime, *(["--resources", f"GPU={gpus}"] if gpus else [])])
 
 
 def slurm_job_script(scheduler: str = "tcp://<scheduler>:8786", **options) -> str:
@@ -240,7 +270,7 @@ def sweep_client(scheduler=None, workers: int = 2, gpu: bool = False, **options)
     if scheduler == "slurm":
         from dask_jobqueue import SLURMCluster
         cluster = SLURMCluster(**slurm_options(**options))
-        cluster.scale(jobs=workers)
+        cluster.adapt(minimum_jobs=workers, maximum_jobs=workers)  # a job that retires at its lifetime is replaced
         return Client(cluster), cluster
     if not isinstance(scheduler, str) or not re.match(r"^(tcp|tls|ws|wss|inproc)://[^/]+$", scheduler):
         refuse("sweep(scheduler)", "None (a LocalCluster), 'slurm' or a Dask scheduler address like tcp://host:8786",
@@ -380,13 +410,24 @@ def sweep_arguments(parser):
     slurm.add_argument("--walltime", default="04:00:00")
     slurm.add_argument("--queue", help="Slurm partition")
     slurm.add_argument("--account", help="Slurm account")
+    slurm.add_argument("--job-name", default="brainalign", help="Slurm job name (default brainalign)")
+    slurm.add_argument("--prologue", action="append", default=[], metavar="LINE",
+                       help="a shell line run before the worker, e.g. 'module load cuda' (repeat for more)")
+    slurm.add_argument("--python", help="the interpreter on the compute nodes (default: this one)")
+    slurm.add_argument("--log-dir", help="folder for the jobs' stdout and stderr")
+    slurm.add_argument("--local-dir", help="worker scratch folder on the node, e.g. '$TMPDIR'")
+    slurm.add_argument("--interface", help="network interface of the workers, e.g. ib0")
+    slurm.add_argument("--cache-dir", help="shared BRAINALIGN_CACHE_DIR for every job")
+    slurm.add_argument("--hf-home", help="shared HF_HOME with the models fetched once (the jobs run offline)")
     slurm.add_argument("--dry-run", action="store_true", help="print the Slurm job script and stop")
 
 
 def sweep_command(args) -> int:
     "Run `brainalign sweep` from parsed flags; 0 when every task that applies finished, 1 otherwise."
     slurm = dict(gpus=args.gpus, cpus=args.cpus, memory=args.memory, walltime=args.walltime, queue=args.queue,
-                 account=args.account)
+                 account=args.account, job_name=args.job_name, prologue=args.prologue, python=args.python,
+                 log_directory=args.log_dir, local_directory=args.local_dir, interface=args.interface,
+                 cache_dir=args.cache_dir, hf_home=args.hf_home)
     try:
         if args.dry_run:
             if not args.slurm:
