@@ -12,7 +12,8 @@ __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'LAMBDA_SC
            'load_head', 'held_out_alignment', 'head_alignment', 'InterventionEvaluation', 'evaluate_intervention',
            'dose_response', 'fit_brain_eraser', 'last_state_module', 'ErasedState', 'erase_brain', 'word_states',
            'axis_eraser', 'ablation_costs', 'planted_directions', 'planted_brain', 'positive_control',
-           'run_positive_control', 'run_simulated_control', 'seed_interval', 'control_summary']
+           'run_positive_control', 'run_simulated_control', 'seed_interval', 'control_summary', 'readout_directions',
+           'subspace_share', 'recoverability', 'adversary_diagnosis', 'run_adversary_diagnosis']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
 import copy
@@ -1135,3 +1136,112 @@ def control_summary(control: pd.DataFrame) -> pd.DataFrame:
             entry["share_of_base"] = float((rows_c.value / rows_c.base_value).mean())
             rows.append(entry)
     return pd.DataFrame(rows)
+
+# %% ../nbs/05_grl.ipynb #3dd0dc4e
+def readout_directions(head: BrainHead, n: int) -> np.ndarray:
+    """(H, n) orthonormal directions of the last hidden state that a head reads most: the top right singular vectors
+    of its weights with the delay blocks stacked (every block reads the same word states, delayed)."""
+    W = head.linear.weight.detach().double().cpu().numpy()
+    H = W.shape[1] // len(HEAD_DELAYS)
+    check_number(n, "readout_directions(n)", 1, H, integer=True)
+    stacked = np.concatenate([W[:, d * H:(d + 1) * H] for d in range(len(HEAD_DELAYS))])
+    return np.ascontiguousarray(np.linalg.svd(stacked, full_matrices=False)[2][:n].T)
+
+
+def subspace_share(basis: np.ndarray, directions: np.ndarray) -> float:
+    "The share of the subspace of `directions` (orthonormal columns) that lies in the span of `basis`' columns, 0..1."
+    Q = np.linalg.qr(np.asarray(basis, np.float64))[0]
+    return float(np.linalg.norm(Q.T @ directions) ** 2 / directions.shape[1])
+
+
+def recoverability(states: np.ndarray, target: np.ndarray, train: np.ndarray) -> float:
+    """Mean R² on the other words of a ridge (`RidgeCV`) from `states` (n_words, H) to `target` (n_words, k) fitted on the
+    words of `train`: how much of the target a fresh linear readout still finds."""
+    from sklearn.linear_model import RidgeCV
+    fit = RidgeCV(alphas=np.logspace(-2, 5, 15)).fit(states[train], np.asarray(target)[train])
+    target = np.asarray(target).reshape(len(states), -1)
+    residual = ((fit.predict(states[~train]).reshape(-1, target.shape[1]) - target[~train]) ** 2).sum(0)
+    return float(np.mean(1 - residual / ((target[~train] - target[~train].mean(0)) ** 2).sum(0)))
+
+
+def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, directions: np.ndarray, variants: dict,
+                        ks=(4, 16, 40), seed: int = 0, device=None, folder=None) -> pd.DataFrame:
+    """Why a reversal leaves planted signal: one row per probe of the planted population `subject` of `dataset`
+    (planted along `directions`, (H, k)), with (b) (`value`, mean test r over the trained voxels of a fresh ridge on
+    the head's path), the base model's, the held-out LM loss vs base, and `planted_share` / `recoverability`:
+
+    - "head": the ridge head on the base model's path (what the runs start from and refit to): the share of its weight
+      energy in the planted subspace (mean over delay blocks).
+    - "readout": the base model with its last state held at the training words' mean along the `k` directions that head
+      reads most (`readout_directions`): the most an adversary could remove by removing what this head reads;
+      `planted_share` is the share of the planted subspace inside those directions.
+    - "oracle": the planted directions themselves held at the mean.
+    - each of `variants` {name: TrainConfig}: Misaligned trained with it (seed `seed`); `recoverability` is the R² with
+      which a ridge on its last states finds the base model's planted projections (1 for the base model itself)."""
+    base, tokenizer = load_model(model_name, device=_device(device))
+    last = base.config.num_hidden_layers
+    config = next(iter(variants.values()))
+    runs = {name: train_intervention(model_name, dataset, "misaligned", subject=subject, config=replace(c, seed=seed),
+                                     device=device, folder=folder) for name, c in variants.items()}
+    metrics = next(iter(runs.values())).metrics
+    Y = subject_responses(dataset, subject, 0.0)[0][:, np.asarray(metrics["voxels"])]
+    tr_runs = dataset.tr_runs[dataset.kept_trs]
+    split = metrics["split"]
+    test_rows = np.flatnonzero(tr_runs == split["test"][0])
+    samples = intervention_samples(intervention_pipeline(base, tokenizer, dataset, config.context_words),
+                                   _central(test_rows, config.max_eval_trs))[1]
+    states, centre = word_states(base, tokenizer, dataset, config.context_words)
+    train_words = np.isin(dataset.stimulus.runs, split["train"])
+    planted = (states - centre) @ directions
+
+    def probe(model, tok):
+        "((b), LM loss) of a model."
+        r = held_out_alignment(model, tok, dataset, Y, [last], split["test"][0], config.context_words, HEAD_DELAYS)[last]["r"]
+        return float(r.mean()), evaluation_losses(model, tok, samples, config, seed=seed)["lm"]
+
+    base_b, base_lm = probe(base, tokenizer)
+    rows = [dict(kind="base", name="base", k=0, value=base_b, lm_loss=base_lm, planted_share=np.nan, recoverability=1.0)]
+    X = path_design(base, tokenizer, dataset, config.context_words)
+    train = np.isin(tr_runs, split["train"])
+    head = BrainHead(X.shape[1], Y.shape[1]).fit_ridge(X[train], Y[train], tr_runs[train])
+    W = head.linear.weight.detach().double().cpu().numpy()
+    H = states.shape[1]
+    blocks = [W[:, d * H:(d + 1) * H] for d in range(len(HEAD_DELAYS))]
+    rows.append(dict(kind="head", name="ridge head's weights", k=0, value=np.nan, lm_loss=np.nan, recoverability=np.nan,
+                     planted_share=float(np.mean([np.linalg.norm(B @ directions) ** 2 / np.linalg.norm(B) ** 2 for B in blocks]))))
+    for name, axes in [*((f"top {k} readout directions", readout_directions(head, k)) for k in ks), ("oracle", directions)]:
+        erased = erase_brain(base, axis_eraser(axes, centre))
+        value, lm = probe(erased, tokenizer)
+        rows.append(dict(kind="oracle" if name == "oracle" else "readout", name=name, k=axes.shape[1], value=value, lm_loss=lm,
+                         planted_share=subspace_share(axes, directions), recoverability=np.nan))
+        del erased
+    for name, run in runs.items():
+        model, tok = load_adapted(run, device)
+        value, lm = probe(model, tok)
+        adapted = extract_features(model, tok, dataset.stimulus, [last], config.context_words)[last].astype(np.float64)
+        rows.append(dict(kind="reversal", name=name, k=run.metrics["steps"], value=value, lm_loss=lm, planted_share=np.nan,
+                         recoverability=recoverability(adapted, planted, train_words)))
+        del model
+    table = pd.DataFrame(rows).assign(population=subject, base_value=base_b)
+    table["relative"] = table.value / base_b
+    table["relative_lm_vs_base"] = table.lm_loss / base_lm - 1
+    return table
+
+
+def run_adversary_diagnosis(model_name: str = "smollm2-135m", mode: str = "quick", seed: int = 0, device=None,
+                            out=None, n_directions: int = 4) -> pd.DataFrame:
+    """The committed diagnosis (`figures/05_adversary_diagnosis.csv` unless `out`): `adversary_diagnosis` on the lm-unused
+    population of `run_positive_control`'s planted brain, with the control plan and two longer adversaries: three
+    times the steps (72, refits every 6), and the same 24 steps with a ridge refit every 2 steps."""
+    out = Path(out or project_root() / "figures" / "05_adversary_diagnosis.csv")
+    config = intervention_plan("control", seed)[0]
+    model, tokenizer = load_model(model_name, device="cpu")
+    dataset = load_dataset("simulated", mode, None, seed)
+    directions = planted_directions(*ablation_costs(model, tokenizer, dataset, context_words=config.context_words), n_directions)
+    planted = planted_brain(model, tokenizer, dataset, directions, seed=seed, context_words=config.context_words)
+    variants = {"control plan (24 steps, refit every 6)": config,
+                "72 steps, refit every 6": replace(config, epochs=6),
+                "24 steps, refit every 2": replace(config, refit_every=2)}
+    table = adversary_diagnosis(model_name, planted, "lm-unused", directions["lm-unused"], variants, seed=seed, device=device)
+    atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
+    return table
