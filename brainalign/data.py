@@ -193,6 +193,15 @@ class FMRIDataset:
     def n_voxels(self) -> dict:
         return {s: Y.shape[1] for s, Y in self.responses.items()}
 
+    def record(self) -> dict:
+        """What a result was computed from, for the columns of a result table: the dataset's name, its runs in order
+        (with the story each holds, where the stimulus names them), its word-to-TR rule and its noise ceiling's method."""
+        stories = self.stimulus.annotations.get("story")
+        runs = [f"{r}:{stories[np.flatnonzero(self.stimulus.runs == r)[0]]}" if stories else str(r)
+                for r in np.unique(self.tr_runs)]
+        return {"dataset_name": self.name, "runs": " ".join(runs), "tr_method": self.tr_method,
+                "ceiling_method": self.ceiling_method or "none"}
+
     def __repr__(self):
         shapes = ", ".join(f"{s}: {Y.shape}" for s, Y in self.responses.items())
         return (f"FMRIDataset({self.name!r}: {len(self.stimulus)} words, {len(self.tr_times)} TRs of {self.tr} s "
