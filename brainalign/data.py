@@ -88,7 +88,7 @@ def find_bad_voxels(responses: np.ndarray) -> np.ndarray:
     "Boolean mask of voxels (columns) with a NaN/inf or a constant time course."
     finite = np.isfinite(responses).all(axis=0)
     constant = np.zeros(responses.shape[1], bool)
-    constant[finite] = np.ptp(responses[:, finite], axis=0) == 0
+    constant[finite] = np.ptp(responses if finite.all() else responses[:, finite], axis=0) == 0  # no copy when all finite
     return ~finite | constant
 
 
@@ -106,7 +106,7 @@ def clean_responses(responses: dict, source: str, bad_voxels: str = "raise"):
         bad = find_bad_voxels(Y)
         if bad.any():
             reports.append(_bad_voxel_report(subject, bad))
-        cleaned[subject], masks[subject] = Y[:, ~bad], ~bad
+        cleaned[subject], masks[subject] = Y[:, ~bad] if bad.any() else Y, ~bad
     if reports and bad_voxels == "raise":
         raise ValueError(f"{source}: " + "; ".join(reports) + ". Pass bad_voxels='exclude' to drop them.")
     if reports:
@@ -600,7 +600,7 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
                 raise ValueError(f"{path}: dataset 'data' has shape {data.shape}; expected (n_trs, n_voxels), or (n_repeats, "
                                  f"n_trs, n_voxels) for a repeated story, with n_trs = {trimmed.sum()} (respdict "
                                  f"{respdict[story]} - {pad} - {sum(trim)} trimmed) or {n_grid}")
-            responses[s].append(Y.astype(np.float32))
+            responses[s].append(Y.astype(np.float32, copy=False))
             if data.ndim == 3:
                 repeats[s].append(data)
         kept.append(trimmed if responses[subjects[0]][-1].shape[0] == trimmed.sum() else np.ones(n_grid, bool))
