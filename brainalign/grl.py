@@ -9,11 +9,12 @@ __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'LAMBDA_SC
            'TrainConfig', 'reversal_strength', 'intervention_plan', 'intervention_losses', 'evaluation_losses',
            'intervention_pipeline', 'intervention_samples', 'training_batches', 'Intervention', 'load_intervention',
            'path_design', 'learnable_voxels', 'train_intervention', 'intervention_snapshots', 'load_adapted',
-           'load_head', 'held_out_alignment', 'head_alignment', 'InterventionEvaluation', 'evaluate_intervention',
-           'dose_response', 'fit_brain_eraser', 'last_state_module', 'ErasedState', 'erase_brain', 'word_states',
-           'axis_eraser', 'ablation_costs', 'planted_directions', 'planted_brain', 'positive_control',
-           'run_positive_control', 'run_simulated_control', 'seed_interval', 'control_summary', 'readout_directions',
-           'subspace_share', 'recoverability', 'adversary_diagnosis', 'run_adversary_diagnosis']
+           'load_head', 'held_out_alignment', 'head_alignment', 'InterventionEvaluation', 'held_out_samples',
+           'guarded_snapshot', 'evaluate_intervention', 'dose_response', 'fit_brain_eraser', 'brain_eraser',
+           'last_state_module', 'ErasedState', 'erase_brain', 'word_states', 'axis_eraser', 'ablation_costs',
+           'planted_directions', 'planted_brain', 'positive_control', 'run_positive_control', 'run_simulated_control',
+           'seed_interval', 'control_summary', 'readout_directions', 'subspace_share', 'recoverability',
+           'adversary_diagnosis', 'run_adversary_diagnosis']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
 import copy
@@ -763,6 +764,28 @@ def _chosen_snapshots(run: Intervention, snapshots) -> list:
     return [s for s in intervention_snapshots(run) if s.metrics["epochs_done"] in wanted]
 
 
+def held_out_samples(model, tokenizer, dataset: FMRIDataset, config: TrainConfig, test_run) -> list:
+    "The TR samples every held-out LM loss is measured on: `config.max_eval_trs` consecutive TRs mid-`test_run`."
+    rows = np.flatnonzero(dataset.tr_runs[dataset.kept_trs] == test_run)
+    pipeline = intervention_pipeline(model, tokenizer, dataset, config.context_words)
+    return intervention_samples(pipeline, _central(rows, config.max_eval_trs))[1]
+
+
+def guarded_snapshot(run: Intervention, samples: list, base_lm: float, device=None) -> tuple:
+    """(snapshot, its held-out LM loss relative to base, whether inside `LM_GUARD`): the run's latest trained snapshot
+    whose LM loss on `samples` is within the guard of the base model's `base_lm`, else its last snapshot (outside)."""
+    snapshots = [s for s in intervention_snapshots(run) if s.metrics["steps"] > 0][::-1]
+    config, latest = TrainConfig(**run.metrics["config"]), None
+    for snapshot in snapshots:
+        model, tokenizer = load_adapted(snapshot, device)
+        relative = evaluation_losses(model, tokenizer, samples, config, seed=config.seed)["lm"] / base_lm - 1
+        del model
+        if abs(relative) <= LM_GUARD:
+            return snapshot, relative, True
+        latest = latest or (snapshot, relative, False)
+    return latest
+
+
 def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=None, context_words: int = 80,
                           snapshots=True, device=None, erase: bool = False, n_components: int = 16,
                           erasers: dict = None) -> InterventionEvaluation:
@@ -794,8 +817,7 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
     grid = sorted(set(range(last + 1) if layer_grid is None else layer_grid))
     base_fresh = held_out_alignment(base, tokenizer, dataset, Y, sorted(set(grid) | {last}), test_run, context_words)
     best = max(grid, key=lambda layer: base_fresh[layer]["cv"].mean())
-    pipeline = intervention_pipeline(base, tokenizer, dataset, config.context_words)
-    test_samples = intervention_samples(pipeline, _central(np.flatnonzero(test), config.max_eval_trs))[1]
+    test_samples = held_out_samples(base, tokenizer, dataset, config, test_run)
 
     def measure(model, tok, head, fresh):
         "LM loss and {measure: (n_ceiling,) or (n_trained,) r} of one model (and its head)."
@@ -814,7 +836,7 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
     rows = [("base", 0, 0, base_lm, base_measures)]
     erasers = dict(erasers or {})
     if erase:
-        erasers = {"erased": fit_brain_eraser(X, Y[:, trained], runs, first["split"]["train"], n_components), **erasers}
+        erasers = {"erased": brain_eraser(interventions[0], dataset, X, n_components), **erasers}
     if erasers:
         train = np.isin(runs, first["split"]["train"])
         head = BrainHead(X.shape[1], len(trained)).fit_ridge(X[train], Y[train][:, trained], runs[train])
@@ -898,6 +920,13 @@ def fit_brain_eraser(X: np.ndarray, Y: np.ndarray, runs: np.ndarray, train_runs,
     components = np.linalg.svd(z, full_matrices=False)[2][:n_components]
     fitter = LeaceFitter.fit(torch.as_tensor(X[rows, :H], dtype=torch.float64), torch.as_tensor(z @ components.T, dtype=torch.float64))
     return fitter.eraser
+
+
+def brain_eraser(run: Intervention, dataset: FMRIDataset, X: np.ndarray, n_components: int = 16):
+    """Erased's eraser for the voxels and training runs of a trained `run` (`fit_brain_eraser`), from the base model's
+    head path `X` (`path_design`)."""
+    Y = subject_responses(dataset, run.metrics["subject"], 0.0)[0][:, np.asarray(run.metrics["voxels"])]
+    return fit_brain_eraser(X, Y, dataset.tr_runs[dataset.kept_trs], run.metrics["split"]["train"], n_components)
 
 
 def last_state_module(model) -> tuple:
@@ -1187,9 +1216,7 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
     Y = subject_responses(dataset, subject, 0.0)[0][:, np.asarray(metrics["voxels"])]
     tr_runs = dataset.tr_runs[dataset.kept_trs]
     split = metrics["split"]
-    test_rows = np.flatnonzero(tr_runs == split["test"][0])
-    samples = intervention_samples(intervention_pipeline(base, tokenizer, dataset, config.context_words),
-                                   _central(test_rows, config.max_eval_trs))[1]
+    samples = held_out_samples(base, tokenizer, dataset, config, split["test"][0])
     states, centre = word_states(base, tokenizer, dataset, config.context_words)
     train_words = np.isin(dataset.stimulus.runs, split["train"])
     planted = (states - centre) @ directions
