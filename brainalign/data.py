@@ -8,11 +8,12 @@ __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'TR_METHODS', 'CEILING_COMPONENTS',
            'HALF_LIVES', 'TESTBED', 'NGRAM_ORDER', 'DATASETS', 'SMOKE_WORDS', 'Stimulus', 'find_bad_voxels',
            'clean_responses', 'FMRIDataset', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling',
            'cross_subject_ceiling', 'with_noise_ceiling', 'keep_voxels', 'select_voxels', 'load_hp', 'read_story',
-           'write_hp_release', 'read_textgrid_words', 'moth_stories', 'load_moth', 'reading_stimulus',
-           'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions', 'spacy_runs', 'annotate_with_spacy',
-           'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'clean_word', 'word_surface_features',
-           'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain', 'corpus_files', 'ngram_surprisal',
-           'closing_phrases', 'main_name', 'testbed_drives', 'simulate_testbed', 'load_dataset']
+           'write_hp_release', 'read_textgrid_words', 'moth_stories', 'load_moth', 'write_moth_release',
+           'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions', 'spacy_runs',
+           'annotate_with_spacy', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'clean_word',
+           'word_surface_features', 'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain',
+           'corpus_files', 'ngram_surprisal', 'closing_phrases', 'main_name', 'testbed_drives', 'simulate_testbed',
+           'load_dataset']
 
 # %% ../nbs/01_data.ipynb #2e123ed2
 import hashlib
@@ -616,6 +617,45 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
     dataset = FMRIDataset(stimulus, np.concatenate(tr_times), np.concatenate(tr_runs), np.concatenate(kept), stacked,
                           tr=tr, voxel_mask=masks, tr_method="lanczos", name=f"moth:{folder.name}")
     return with_noise_ceiling(dataset, ceiling, _pooled_repeats(repeats, masks, derivative / "preprocessed_data"))
+
+# %% ../nbs/01_data.ipynb #57da419e
+def write_moth_release(folder, heard: dict = None, n_voxels: int = 8, n_trs: int = 60, signal_voxels: int = 0,
+                       seed: int = 0) -> Path:
+    """A ds003020 folder as released (`derivative/TextGrids`, `respdict.json`, `preprocessed_data/<subject>/<story>.hf5`;
+    returns `folder`), for tests, dry runs and benchmarks: each story's TextGrid holds a phone tier and a word tier (the
+    embedded story's words, one every 0.4 s), each subject the float32 responses (`n_trs` TRs after the reference's
+    trimming, `n_voxels`) of the stories it heard.
+
+    heard : {subject: [stories]}; default UTS01 heard five stories, the last the test story, and UTS02 four of them.
+    signal_voxels : the first this many voxels add a time course shared by every subject (as `write_hp_release`)."""
+    from praatio import textgrid as praat
+    import h5py
+    heard = heard or {"UTS01": ["avatar", "legacy", "odetostepfather", "souls", MOTH_TEST_STORY],
+                      "UTS02": ["avatar", "legacy", "souls", MOTH_TEST_STORY]}
+    check_number(signal_voxels, "write_moth_release(signal_voxels)", 0, n_voxels, integer=True)
+    d = Path(folder) / "derivative"
+    (d / "TextGrids").mkdir(parents=True, exist_ok=True)
+    stories = sorted({s for told in heard.values() for s in told})
+    words = np.concatenate(read_story(project_root() / "data" / "default_story.txt"))
+    seconds = (n_trs + 15) * MOTH_TR - 10.0  # the grid of respdict - 5 TRs from -10 s
+    starts = np.arange(0.5, seconds - 12.0, 0.4)
+    for k, story in enumerate(stories):
+        told = np.resize(np.roll(words, -k * len(starts)), len(starts))
+        grid = praat.Textgrid()
+        grid.addTier(praat.IntervalTier("phone", [(0.0, seconds, "AH")], 0, seconds))
+        grid.addTier(praat.IntervalTier("word", [(s, s + 0.35, str(w)) for s, w in zip(starts, told)], 0, seconds))
+        grid.save(str(d / "TextGrids" / f"{story}.TextGrid"), format="long_textgrid", includeBlankSpaces=True)
+    (d / "respdict.json").write_text(json.dumps({s: n_trs + 20 for s in stories}))
+    rng = np.random.default_rng(seed)
+    shared = {s: rng.standard_normal((n_trs, signal_voxels), dtype=np.float32) for s in stories}
+    for subject, told in heard.items():
+        (d / "preprocessed_data" / subject).mkdir(parents=True, exist_ok=True)
+        for story in told:
+            Y = rng.standard_normal((n_trs, n_voxels), dtype=np.float32)
+            Y[:, :signal_voxels] += shared[story]
+            with h5py.File(d / "preprocessed_data" / subject / f"{story}.hf5", "w") as f:
+                f["data"] = Y
+    return Path(folder)
 
 # %% ../nbs/01_data.ipynb #7169d9e4
 ANNOTATION_FIELDS = ("upos", "xpos", "lemma", "feats", "deprel")
