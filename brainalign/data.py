@@ -496,14 +496,18 @@ def read_textgrid_words(path) -> tuple:
     return [e.label.strip() for e in entries], np.array([e.start for e in entries]), np.array([e.end for e in entries])
 
 
-def _read_hf5(path: Path) -> np.ndarray:
+def _read_hf5(path: Path, columns=None) -> np.ndarray:
+    "Dataset 'data' of an .hf5 file, only its voxel `columns` (sorted indices along the last axis) when given."
     import h5py
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing (responses, dataset 'data' of shape (n_trs, n_voxels))")
     with h5py.File(path, "r") as f:
         if "data" not in f:
             raise ValueError(f"{path}: no dataset 'data'; datasets present: {list(f)}")
-        return f["data"][:]
+        if columns is not None and len(columns) and columns[-1] >= f["data"].shape[-1]:
+            refuse("load_moth(voxels)", f"voxel indices below {f['data'].shape[-1]} (the voxels of {path.name})",
+                   f"index {columns[-1]}")
+        return f["data"][:] if columns is None else f["data"][..., columns]
 
 
 def _pooled_repeats(repeats: dict, masks: dict, folder: Path):
@@ -555,12 +559,14 @@ def moth_stories(derivative: Path, subjects: list, test_story: str = MOTH_TEST_S
 
 
 def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, pad=5, trim=(10, 5),
-              bad_voxels="raise", ceiling="auto") -> FMRIDataset:
+              bad_voxels="raise", ceiling="auto", voxels: dict = None) -> FMRIDataset:
     """Moth Radio Hour fMRI (OpenNeuro ds003020) from `folder` (the dataset root or its `derivative/`); stories become runs.
 
     subjects : a subject or a list (default every folder of preprocessed_data/); only these are read.
     stories : default `moth_stories`: those every chosen subject heard, sorted by name, the published test story
         (`MOTH_TEST_STORY`) last; given stories keep their order.
+    voxels : {subject: voxel indices or a boolean mask} read from each file instead of every voxel (a region, or a
+        ceiling selection made before), so that a real subject's ~90,000 voxels need not all be held.
     tr, start_time, pad, trim : the reference's TR grid (`respdict[story] - pad` TRs at `k * tr - start_time` s) and
         the rows of it the responses hold; `tr=MOTH_SCANNER_TR` for the scanner's clock.
     ceiling : `with_noise_ceiling`'s method. A story whose `data` keeps its presentations apart, (n_repeats, n_trs,
@@ -579,6 +585,14 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
         stories = moth_stories(derivative, subjects)
     elif isinstance(stories, str):
         stories = [stories]
+    columns = {s: None for s in subjects}
+    for s, chosen in (voxels or {}).items():
+        if s not in columns:
+            refuse("load_moth(voxels)", f"subjects among {subjects}", repr(s))
+        chosen = np.asarray(chosen)
+        columns[s] = np.flatnonzero(chosen) if chosen.dtype == bool else np.unique(chosen.astype(int))
+        if columns[s].size == 0 or columns[s][0] < 0:
+            refuse("load_moth(voxels)", "non-negative voxel indices or a mask keeping at least one voxel", f"{s}: {_shown(chosen)}")
     missing = [s for s in stories if s not in respdict]
     if missing:
         raise ValueError(f"{respdict_path}: no entry for stories {missing}; it lists {len(respdict)} stories")
@@ -595,7 +609,7 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
         trimmed = np.zeros(n_grid, bool); trimmed[trim[0]:n_grid - trim[1]] = True
         for s in subjects:
             path = derivative / "preprocessed_data" / s / f"{story}.hf5"
-            data = _read_hf5(path)
+            data = _read_hf5(path, columns[s])
             Y = data.mean(0) if data.ndim == 3 else data  # a repeated story: (n_repeats, n_trs, n_voxels)
             if Y.ndim != 2 or Y.shape[0] not in (trimmed.sum(), n_grid):
                 raise ValueError(f"{path}: dataset 'data' has shape {data.shape}; expected (n_trs, n_voxels), or (n_repeats, "
