@@ -457,7 +457,10 @@ def _load(name: str, kind: str, revision=None, device=torch.device("cpu"), dtype
     try:
         config = AutoConfig.from_pretrained(folder, **hub)
     except (OSError, ValueError) as e:
-        if _hub_offline() or Path(str(folder)).exists():
+        if Path(str(folder)).exists():
+            raise ModelNotFoundError(f"cannot read the model folder {folder} ({type(e).__name__}: {e}); expected a "
+                                     f"Hugging Face checkpoint (config.json, weights, tokenizer files)") from None
+        if _hub_offline():
             raise ModelNotFoundError(f"cannot load model {name!r}{f' at revision {revision}' if revision else ''} offline "
                                      f"({type(e).__name__}: not a folder here nor in the local hub cache). "
                                      f"{_fetch_advice(name, revision)}") from None

@@ -13,7 +13,7 @@ __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'LAMBDA_SC
            'guarded_snapshot', 'evaluate_intervention', 'dose_response', 'fit_brain_eraser', 'brain_eraser',
            'last_state_module', 'ErasedState', 'erase_brain', 'word_states', 'axis_eraser', 'ablation_costs',
            'planted_directions', 'planted_brain', 'positive_control', 'run_positive_control', 'run_simulated_control',
-           'seed_interval', 'control_summary', 'readout_directions', 'subspace_share', 'recoverability',
+           'seed_interval', 'control_summary', 'delay_blocks', 'readout_directions', 'subspace_share', 'recoverability',
            'adversary_diagnosis', 'run_adversary_diagnosis']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
@@ -1167,13 +1167,18 @@ def control_summary(control: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # %% ../nbs/05_grl.ipynb #3dd0dc4e
-def readout_directions(head: BrainHead, n: int) -> np.ndarray:
-    """(H, n) orthonormal directions of the last hidden state that a head reads most: the top right singular vectors
-    of its weights with the delay blocks stacked (every block reads the same word states, delayed)."""
+def delay_blocks(head: BrainHead) -> list:
+    "The head's weights as one (n_voxels, H) block per delay of `HEAD_DELAYS`: each reads the same word states, delayed."
     W = head.linear.weight.detach().double().cpu().numpy()
     H = W.shape[1] // len(HEAD_DELAYS)
-    check_number(n, "readout_directions(n)", 1, H, integer=True)
-    stacked = np.concatenate([W[:, d * H:(d + 1) * H] for d in range(len(HEAD_DELAYS))])
+    return [W[:, d * H:(d + 1) * H] for d in range(len(HEAD_DELAYS))]
+
+
+def readout_directions(head: BrainHead, n: int) -> np.ndarray:
+    """(H, n) orthonormal directions of the last hidden state that a head reads most: the top right singular vectors
+    of its weights with the delay blocks stacked (`delay_blocks`)."""
+    stacked = np.concatenate(delay_blocks(head))
+    check_number(n, "readout_directions(n)", 1, stacked.shape[1], integer=True)
     return np.ascontiguousarray(np.linalg.svd(stacked, full_matrices=False)[2][:n].T)
 
 
@@ -1187,8 +1192,8 @@ def recoverability(states: np.ndarray, target: np.ndarray, train: np.ndarray) ->
     """Mean R² on the other words of a ridge (`RidgeCV`) from `states` (n_words, H) to `target` (n_words, k) fitted on the
     words of `train`: how much of the target a fresh linear readout still finds."""
     from sklearn.linear_model import RidgeCV
-    fit = RidgeCV(alphas=np.logspace(-2, 5, 15)).fit(states[train], np.asarray(target)[train])
-    target = np.asarray(target).reshape(len(states), -1)
+    target = np.asarray(target).reshape(len(states), -1)  # one target column stays 2-D (RidgeCV would squeeze it)
+    fit = RidgeCV(alphas=np.logspace(-2, 5, 15)).fit(states[train], target[train])
     residual = ((fit.predict(states[~train]).reshape(-1, target.shape[1]) - target[~train]) ** 2).sum(0)
     return float(np.mean(1 - residual / ((target[~train] - target[~train].mean(0)) ** 2).sum(0)))
 
@@ -1231,11 +1236,9 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
     X = path_design(base, tokenizer, dataset, config.context_words)
     train = np.isin(tr_runs, split["train"])
     head = BrainHead(X.shape[1], Y.shape[1]).fit_ridge(X[train], Y[train], tr_runs[train])
-    W = head.linear.weight.detach().double().cpu().numpy()
-    H = states.shape[1]
-    blocks = [W[:, d * H:(d + 1) * H] for d in range(len(HEAD_DELAYS))]
     rows.append(dict(kind="head", name="ridge head's weights", k=0, value=np.nan, lm_loss=np.nan, recoverability=np.nan,
-                     planted_share=float(np.mean([np.linalg.norm(B @ directions) ** 2 / np.linalg.norm(B) ** 2 for B in blocks]))))
+                     planted_share=float(np.mean([np.linalg.norm(B @ directions) ** 2 / np.linalg.norm(B) ** 2
+                                                  for B in delay_blocks(head)]))))
     for name, axes in [*((f"top {k} readout directions", readout_directions(head, k)) for k in ks), ("oracle", directions)]:
         erased = erase_brain(base, axis_eraser(axes, centre))
         value, lm = probe(erased, tokenizer)
