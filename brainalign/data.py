@@ -7,13 +7,13 @@ __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'TR_METHODS', 'CEILING_COMPONENTS',
            'MOTH_SCANNER_TR', 'MOTH_DROPPED', 'MOTH_TEST_STORY', 'ANNOTATION_FIELDS', 'CONLLU_COLUMNS', 'POPULATIONS',
            'HALF_LIVES', 'TESTBED', 'NGRAM_ORDER', 'DATASETS', 'SMOKE_WORDS', 'Stimulus', 'find_bad_voxels',
            'clean_responses', 'FMRIDataset', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling',
-           'cross_subject_ceiling', 'with_noise_ceiling', 'keep_voxels', 'select_voxels', 'load_hp', 'read_story',
-           'write_hp_release', 'read_textgrid_words', 'moth_stories', 'load_moth', 'write_moth_release',
-           'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions', 'spacy_runs',
-           'annotate_with_spacy', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix', 'clean_word',
-           'word_surface_features', 'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain',
+           'ceiling_components', 'cross_subject_ceiling', 'with_noise_ceiling', 'keep_voxels', 'select_voxels',
+           'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words', 'moth_stories', 'load_moth',
+           'write_moth_release', 'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions',
+           'spacy_runs', 'annotate_with_spacy', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix',
+           'clean_word', 'word_surface_features', 'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain',
            'corpus_files', 'ngram_surprisal', 'closing_phrases', 'main_name', 'testbed_drives', 'simulate_testbed',
-           'load_dataset']
+           'release_subjects', 'only_subjects', 'load_dataset']
 
 # %% ../nbs/01_data.ipynb #2e123ed2
 import hashlib
@@ -246,17 +246,29 @@ CEILING_COMPONENTS = 40  # principal components kept of each other subject for t
 CEILING_METHODS = ("auto", "repeats", "cross-subject", "none")
 
 
-def cross_subject_ceiling(responses: dict, runs, n_components=CEILING_COMPONENTS, backend=None) -> dict:
+def ceiling_components(Y: np.ndarray, runs, n_components=CEILING_COMPONENTS) -> np.ndarray:
+    "(n_trs, n_components): a subject's responses z-scored within runs and reduced to their first principal components."
+    from sklearn.decomposition import PCA
+    from brainalign.encoding import zscore_runs
+    return PCA(min(n_components, *Y.shape), random_state=0).fit_transform(zscore_runs(Y, np.asarray(runs)))
+
+
+def cross_subject_ceiling(responses: dict, runs, n_components=CEILING_COMPONENTS, backend=None, others: dict = None) -> dict:
     """{subject: (n_voxels,) cross-subject noise ceiling}: the leave-one-run-out r of each voxel predicted from the
     other subjects' responses at the same TR (each z-scored within runs and reduced to its first `n_components`
-    principal components), with the encoding models' own ridge (notebook 02's `cv_scores`); negative r counts as 0.
-    For subjects in their own voxel spaces (Harry Potter, Moth), where repeats would need shared voxels. Cached."""
-    from sklearn.decomposition import PCA
+    principal components, `ceiling_components`), with the encoding models' own ridge (notebook 02's `cv_scores`);
+    negative r counts as 0. For subjects in their own voxel spaces (Harry Potter, Moth), where repeats would need
+    shared voxels. others : {subject: components} of subjects not in `responses` (read one at a time by
+    `load_dataset(subjects=)`), the other brains every subject is also predicted from. Cached."""
     from brainalign.encoding import cv_scores, zscore_runs  # the encoding models' ridge, on other brains
-    runs = np.asarray(runs)
-    if len(responses) < 2:
-        refuse("cross_subject_ceiling(responses)", "responses of >= 2 subjects to the same stimulus",
-               f"subjects {list(responses)}")
+    runs, others = np.asarray(runs), dict(others or {})
+    if len(responses) + len(others) < 2 or not responses:
+        refuse("cross_subject_ceiling(responses)", "responses of >= 2 subjects to the same stimulus (with others)",
+               f"subjects {list(responses)}, others {list(others)}")
+    for s, C in others.items():
+        if s in responses or np.ndim(C) != 2 or len(C) != len(runs):
+            refuse(f"cross_subject_ceiling(others[{s!r}])", f"components (n_trs={len(runs)}, n) of a subject not in responses",
+                   f"shape {np.shape(C)}" + (" of a subject also in responses" if s in responses else ""))
     for s, Y in responses.items():
         check_array(Y, f"cross_subject_ceiling(responses[{s!r}])", ndim=2)
         if len(Y) != len(runs):
@@ -264,22 +276,24 @@ def cross_subject_ceiling(responses: dict, runs, n_components=CEILING_COMPONENTS
     check_number(n_components, "cross_subject_ceiling(n_components)", 1, integer=True)
 
     def compute():
-        z = {s: zscore_runs(Y, runs) for s, Y in responses.items()}
-        pcs = {s: PCA(min(n_components, *Y.shape), random_state=0).fit_transform(Y) for s, Y in z.items()}
-        return {s: np.clip(cv_scores(np.hstack([pcs[t] for t in z if t != s]), z[s], runs, 1, backend=backend), 0, 1)
-                for s in z}
-    return disk_cache("cross_subject_ceiling", compute, responses=responses, runs=runs, n_components=n_components)
+        pcs = {s: ceiling_components(Y, runs, n_components) for s, Y in responses.items()} | others
+        order = sorted(pcs)  # the same columns whichever subjects were loaded together
+        return {s: np.clip(cv_scores(np.hstack([pcs[t] for t in order if t != s]), zscore_runs(Y, runs), runs, 1,
+                                     backend=backend), 0, 1) for s, Y in responses.items()}
+    return disk_cache("cross_subject_ceiling", compute, responses=responses, runs=runs, n_components=n_components,
+                      others=others)
 
 
-def with_noise_ceiling(dataset: FMRIDataset, method="auto", repeats=None) -> FMRIDataset:
+def with_noise_ceiling(dataset: FMRIDataset, method="auto", repeats=None, others: dict = None) -> FMRIDataset:
     """`dataset` with `noise_ceiling` and `ceiling_method` set by `method`: "repeats" (`noise_ceiling_from_repeats` on
     `repeats`, {subject: (n_repeats, n_trs, n_voxels)} of a repeated stimulus), "cross-subject"
     (`cross_subject_ceiling`), "auto" (repeats when given, else cross-subject when the dataset has >= 2 subjects and
-    >= 3 runs, else none) or "none"."""
+    >= 3 runs, else none) or "none". others : `cross_subject_ceiling`'s components of subjects not loaded; they count
+    as subjects."""
     check_choice(method, "with_noise_ceiling(method)", CEILING_METHODS)
     runs = dataset.tr_runs[dataset.kept_trs]
     if method == "auto":
-        n_subjects, n_runs = len(dataset.subjects), len(np.unique(runs))
+        n_subjects, n_runs = len(dataset.subjects) + len(others or {}), len(np.unique(runs))
         if repeats:
             method = "repeats"
         elif n_subjects >= 2 and n_runs >= 3:
@@ -290,8 +304,9 @@ def with_noise_ceiling(dataset: FMRIDataset, method="auto", repeats=None) -> FMR
     if method == "none":
         return replace(dataset, noise_ceiling=None, ceiling_method="none")
     if method == "cross-subject":
-        ceiling = cross_subject_ceiling(dataset.responses, runs)
-        return replace(dataset, noise_ceiling=ceiling, ceiling_method=f"cross-subject ({len(dataset.subjects)} subjects)")
+        ceiling = cross_subject_ceiling(dataset.responses, runs, others=others)
+        return replace(dataset, noise_ceiling=ceiling,
+                       ceiling_method=f"cross-subject ({len(dataset.subjects) + len(others or {})} subjects)")
     if not repeats or set(repeats) != set(dataset.subjects):
         refuse("with_noise_ceiling(repeats)", f"repeats for every subject {dataset.subjects}",
                f"repeats for {sorted(repeats or {})}")
@@ -378,14 +393,16 @@ def _hp_words(raw_words):
     return words, {"italic": italic, "paragraph_break": breaks}
 
 # %% ../nbs/01_data.ipynb #5d7c8c73
-def load_hp(folder, subjects=None, trim=(20, 15), word_duration=0.5, bad_voxels="raise", ceiling="auto") -> FMRIDataset:
+def load_hp(folder, subjects=None, trim=(20, 15), word_duration=0.5, bad_voxels="raise", ceiling="auto",
+            others: dict = None) -> FMRIDataset:
     """Harry Potter fMRI (Wehbe et al. 2014, release of Toneva & Wehbe 2019) from `folder`: the release as
     distributed (its files under `fMRI/`, where the reference code `brain_language_nlp` reads them) or that folder.
 
     Reads data_subject_<S>.npy (TRs x voxels), time_fmri.npy, runs_fmri.npy, words_fmri.npy, time_words_fmri.npy.
     Subject files with all TRs or with `trim` = (first, last) TRs of each run removed are both accepted. Words become
     TRs by the reference's rule (`tr_method="hp"`: TR j averages the words with t_j < onset <= t_j+1).
-    ceiling : `with_noise_ceiling`'s method; the release has no repeats, so "auto" is the cross-subject ceiling."""
+    ceiling : `with_noise_ceiling`'s method; the release has no repeats, so "auto" is the cross-subject ceiling.
+    others : `ceiling_components` of subjects not read, the ceiling's other brains (`load_dataset(subjects=)`)."""
     folder = _hp_folder(Path(folder))
     tr_times = _load_npy(folder / "time_fmri.npy", "TR times, s").astype(float)
     tr_runs = _load_npy(folder / "runs_fmri.npy", "run id per TR").astype(int)
@@ -417,7 +434,7 @@ def load_hp(folder, subjects=None, trim=(20, 15), word_duration=0.5, bad_voxels=
     responses, masks = clean_responses(responses, str(folder), bad_voxels)
     dataset = FMRIDataset(stimulus, tr_times, tr_runs, kept, responses, tr=2.0, voxel_mask=masks, tr_method="hp",
                           name=f"hp:{folder.name}")
-    return with_noise_ceiling(dataset, ceiling)
+    return with_noise_ceiling(dataset, ceiling, others=others)
 
 # %% ../nbs/01_data.ipynb #a1b2c3d9
 def read_story(path) -> list:
@@ -559,7 +576,7 @@ def moth_stories(derivative: Path, subjects: list, test_story: str = MOTH_TEST_S
 
 
 def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, pad=5, trim=(10, 5),
-              bad_voxels="raise", ceiling="auto", voxels: dict = None) -> FMRIDataset:
+              bad_voxels="raise", ceiling="auto", voxels: dict = None, others: dict = None) -> FMRIDataset:
     """Moth Radio Hour fMRI (OpenNeuro ds003020) from `folder` (the dataset root or its `derivative/`); stories become runs.
 
     subjects : a subject or a list (default every folder of preprocessed_data/); only these are read.
@@ -571,7 +588,8 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
         the rows of it the responses hold; `tr=MOTH_SCANNER_TR` for the scanner's clock.
     ceiling : `with_noise_ceiling`'s method. A story whose `data` keeps its presentations apart, (n_repeats, n_trs,
         n_voxels), enters the responses as their mean and gives "auto" the repeats' ceiling (when every subject has
-        them); otherwise "auto" is the cross-subject ceiling."""
+        them); otherwise "auto" is the cross-subject ceiling.
+    others : `ceiling_components` of subjects not read, the ceiling's other brains (`load_dataset(subjects=)`)."""
     folder = Path(folder)
     derivative = _moth_derivative(folder)
     respdict_path = derivative / "respdict.json"
@@ -630,7 +648,7 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
     stacked, masks = clean_responses(stacked, str(derivative / "preprocessed_data"), bad_voxels)
     dataset = FMRIDataset(stimulus, np.concatenate(tr_times), np.concatenate(tr_runs), np.concatenate(kept), stacked,
                           tr=tr, voxel_mask=masks, tr_method="lanczos", name=f"moth:{folder.name}")
-    return with_noise_ceiling(dataset, ceiling, _pooled_repeats(repeats, masks, derivative / "preprocessed_data"))
+    return with_noise_ceiling(dataset, ceiling, _pooled_repeats(repeats, masks, derivative / "preprocessed_data"), others)
 
 # %% ../nbs/01_data.ipynb #57da419e
 def write_moth_release(folder, heard: dict = None, n_voxels: int = 8, n_trs: int = 60, signal_voxels: int = 0,
@@ -1159,28 +1177,77 @@ DATASETS = ("simulated", "hp", "moth")
 SMOKE_WORDS = 600  # words of each run in smoke mode
 
 
-def load_dataset(name="simulated", mode="quick", folder=None, seed=0, min_ceiling=0.05) -> FMRIDataset:
+def release_subjects(name: str, folder) -> list:
+    "The subjects of an fMRI release on disk: HP's data_subject_<S>.npy files, Moth's folders of preprocessed_data/."
+    if name == "hp":
+        found = [s for s in HP_SUBJECTS if (_hp_folder(Path(folder)) / f"data_subject_{s}.npy").exists()]
+    else:
+        found = sorted(p.name for p in (_moth_derivative(Path(folder)) / "preprocessed_data").glob("*") if p.is_dir())
+    if not found:
+        raise FileNotFoundError(f"{folder}: no subjects of the {name} release (HP: data_subject_<S>.npy; Moth: "
+                                "derivative/preprocessed_data/<subject>/)")
+    return found
+
+
+def only_subjects(dataset: FMRIDataset, subjects: list) -> FMRIDataset:
+    "`dataset` with the responses, ceilings and masks of `subjects` only."
+    keep = lambda d: None if d is None else {s: d[s] for s in subjects}
+    return replace(dataset, responses=keep(dataset.responses), noise_ceiling=keep(dataset.noise_ceiling),
+                   voxel_mask=keep(dataset.voxel_mask))
+
+
+def _chosen_subjects(subjects, known: list, where: str) -> list:
+    "`subjects` (None: all of `known`; a name: that one) as a list, each one of `known`."
+    chosen = known if subjects is None else [subjects] if isinstance(subjects, str) else list(subjects)
+    if not chosen or any(s not in known for s in chosen):
+        refuse(where, f"subjects among {known} (or None: all)", _shown(subjects))
+    return list(dict.fromkeys(chosen))
+
+
+def _load_release(name: str, folder, subjects) -> FMRIDataset:
+    """The release's `subjects` (default all), bad voxels excluded, with the cross-subject ceiling of a load of every
+    subject: the subjects not chosen are read one at a time, each kept only as its `ceiling_components`. Moth reads the
+    stories every subject of the release heard (the ceiling's TRs); pass them to `load_moth` to choose others."""
+    everyone = release_subjects(name, folder)
+    chosen = _chosen_subjects(subjects, everyone, f"load_dataset({name!r}, subjects)")
+    loader, shared = load_hp, {}
+    if name == "moth":
+        loader, shared = load_moth, {"stories": moth_stories(_moth_derivative(Path(folder)), everyone)}
+    others = {}
+    for s in everyone:
+        if s not in chosen:
+            one = loader(folder, [s], bad_voxels="exclude", ceiling="none", **shared)
+            others[s] = ceiling_components(one.responses[s], one.tr_runs[one.kept_trs])
+            del one
+    return loader(folder, chosen, bad_voxels="exclude", others=others, **shared)
+
+
+def load_dataset(name="simulated", mode="quick", folder=None, seed=0, min_ceiling=0.05, subjects=None) -> FMRIDataset:
     """The notebooks' dataset: "simulated" (the default story; quick: 4 subjects x 2,000 voxels, full: 8 x 25,000;
     smoke: 2 x 200 on the first `SMOKE_WORDS` words of each run, for plumbing: its numbers mean nothing), or "hp" /
-    "moth" with every subject from `folder` (default: the data-dir setting), bad voxels excluded, and only the voxels
-    whose noise ceiling reaches `min_ceiling` (the studies' selection; every voxel, with a warning, without a ceiling)."""
+    "moth" from `folder` (default: the data-dir setting), bad voxels excluded, and only the voxels whose noise ceiling
+    reaches `min_ceiling` (the studies' selection; every voxel, with a warning, without a ceiling).
+
+    subjects : a subject or a list (default all). Only these are held in memory; a real release's other subjects are
+        read one at a time for the cross-subject ceiling, so the voxels kept are those of a load of every subject."""
     if name not in DATASETS:
         raise ValueError(f"Unknown dataset {name!r}; expected one of {DATASETS}")
     check_mode(mode, "load_dataset(mode)")
     if name == "simulated" and mode == "smoke":
         story = default_stimulus()
         first = np.concatenate([np.flatnonzero(story.runs == run)[:SMOKE_WORDS] for run in np.unique(story.runs)])
-        return simulate_brain(story.select(first), n_subjects=2, n_voxels=200, seed=seed)
-    if name == "simulated":
+        dataset = simulate_brain(story.select(first), n_subjects=2, n_voxels=200, seed=seed)
+    elif name == "simulated":
         n_subjects, n_voxels = (8, 25_000) if mode == "full" else (4, 2_000)
-        return simulate_brain(default_stimulus(), n_subjects=n_subjects, n_voxels=n_voxels, seed=seed)
+        dataset = simulate_brain(default_stimulus(), n_subjects=n_subjects, n_voxels=n_voxels, seed=seed)
+    if name == "simulated":
+        if subjects is None:
+            return dataset
+        return only_subjects(dataset, _chosen_subjects(subjects, dataset.subjects, "load_dataset(subjects)"))
     folder = data_dir(folder)
     if folder is None:
         raise ValueError(f"dataset {name!r} is real data: pass its folder or set BRAINALIGN_DATA_DIR")
-    if name == "hp":
-        dataset = load_hp(folder, bad_voxels="exclude")
-    else:
-        dataset = load_moth(folder, bad_voxels="exclude")
+    dataset = _load_release(name, folder, subjects)
     if dataset.noise_ceiling is None:
         warnings.warn(f"{dataset.name}: no noise ceiling ({dataset.ceiling_method}); every voxel is kept")
         return dataset

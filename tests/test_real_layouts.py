@@ -32,3 +32,18 @@ def test_release_layout_runs_through_the_chain(dataset, tmp_path):
     assert record.ceiling_method.startswith("cross-subject"), record
     if dataset == "moth":  # the stories both subjects heard, the published test story last
         assert record.runs == f"1:avatar 2:legacy 3:souls 4:{MOTH_TEST_STORY}", record.runs
+
+
+def test_release_layout_runs_through_the_sweep(tmp_path):
+    """The sweep on a ds003020 release: subjects read from disk, one subject's notebook 02 (only it held, the other
+    read for the ceiling), its dtype recorded."""
+    root = write_moth_release(tmp_path / "release", n_voxels=12, n_trs=120, signal_voxels=6)
+    cmd = [sys.executable, "-c", "from brainalign.core import main; raise SystemExit(main())", "sweep",
+           "--models", "tiny-gpt2", "--datasets", "moth", "--subjects", "UTS02", "--notebooks", "02", "--data-dir",
+           str(root), "--device", "cpu", "--workers", "1", "--runs-dir", str(tmp_path / "runs"), "--sweep-id", "moth"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    scores = pd.read_csv(tmp_path / "runs" / "moth" / "tiny-gpt2_moth_UTS02_seed0_quick" / "02_encoding" / "layer_scores.csv")
+    record = scores.iloc[0]
+    assert (record["tr_method"], record["dtype"], record["ceiling_method"]) == ("lanczos", "float32", "cross-subject (2 subjects)"), record
+    assert record.runs == f"1:avatar 2:legacy 3:souls 4:{MOTH_TEST_STORY}", record.runs
