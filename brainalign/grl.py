@@ -1199,10 +1199,10 @@ def recoverability(states: np.ndarray, target: np.ndarray, train: np.ndarray) ->
 
 
 def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, directions: np.ndarray, variants: dict,
-                        ks=(4, 16, 40), seed: int = 0, device=None, folder=None) -> pd.DataFrame:
+                        ks=(4, 16, 40), device=None, folder=None) -> pd.DataFrame:
     """Why a reversal leaves planted signal: one row per probe of the planted population `subject` of `dataset`
-    (planted along `directions`, (H, k)), with (b) (`value`, mean test r over the trained voxels of a fresh ridge on
-    the head's path), the base model's, the held-out LM loss vs base, and `planted_share` / `recoverability`:
+    (planted along `directions`, (H, k)), with (b) (`value`, mean test r over all the population's voxels of a fresh
+    ridge on the head's path), the base model's, the held-out LM loss vs base, and `planted_share` / `recoverability`:
 
     - "head": the ridge head on the base model's path (what the runs start from and refit to): the share of its weight
       energy in the planted subspace (mean over delay blocks).
@@ -1210,15 +1210,16 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
       reads most (`readout_directions`): the most an adversary could remove by removing what this head reads;
       `planted_share` is the share of the planted subspace inside those directions.
     - "oracle": the planted directions themselves held at the mean.
-    - each of `variants` {name: TrainConfig}: Misaligned trained with it (seed `seed`); `recoverability` is the R² with
-      which a ridge on its last states finds the base model's planted projections (1 for the base model itself)."""
+    - each of `variants` {name: (condition, TrainConfig)}: that condition trained with that config (kind "reversal" for
+      Misaligned, else the condition's name; `seed` the config's); `recoverability` is the R² with which a ridge on its last states finds the base model's planted
+      projections (1 for the base model itself). The first variant's split and evaluation settings serve every probe."""
     base, tokenizer = load_model(model_name, device=_device(device))
     last = base.config.num_hidden_layers
-    config = next(iter(variants.values()))
-    runs = {name: train_intervention(model_name, dataset, "misaligned", subject=subject, config=replace(c, seed=seed),
-                                     device=device, folder=folder) for name, c in variants.items()}
+    config = next(iter(variants.values()))[1]
+    runs = {name: train_intervention(model_name, dataset, check_condition(condition), subject=subject, config=c,
+                                     device=device, folder=folder) for name, (condition, c) in variants.items()}
     metrics = next(iter(runs.values())).metrics
-    Y = subject_responses(dataset, subject, 0.0)[0][:, np.asarray(metrics["voxels"])]
+    Y = subject_responses(dataset, subject, 0.0)[0]
     tr_runs = dataset.tr_runs[dataset.kept_trs]
     split = metrics["split"]
     samples = held_out_samples(base, tokenizer, dataset, config, split["test"][0])
@@ -1229,7 +1230,7 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
     def probe(model, tok):
         "((b), LM loss) of a model."
         r = held_out_alignment(model, tok, dataset, Y, [last], split["test"][0], config.context_words, HEAD_DELAYS)[last]["r"]
-        return float(r.mean()), evaluation_losses(model, tok, samples, config, seed=seed)["lm"]
+        return float(r.mean()), evaluation_losses(model, tok, samples, config, seed=config.seed)["lm"]
 
     base_b, base_lm = probe(base, tokenizer)
     rows = [dict(kind="base", name="base", k=0, value=base_b, lm_loss=base_lm, planted_share=np.nan, recoverability=1.0)]
@@ -1249,7 +1250,9 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
         model, tok = load_adapted(run, device)
         value, lm = probe(model, tok)
         adapted = extract_features(model, tok, dataset.stimulus, [last], config.context_words)[last].astype(np.float64)
-        rows.append(dict(kind="reversal", name=name, k=run.metrics["steps"], value=value, lm_loss=lm, planted_share=np.nan,
+        condition = variants[name][0]
+        rows.append(dict(kind="reversal" if condition == "misaligned" else condition, name=name,
+                         k=run.metrics["steps"], value=value, lm_loss=lm, planted_share=np.nan, seed=variants[name][1].seed,
                          recoverability=recoverability(adapted, planted, train_words)))
         del model
     table = pd.DataFrame(rows).assign(population=subject, base_value=base_b)
@@ -1261,17 +1264,25 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
 def run_adversary_diagnosis(model_name: str = "smollm2-135m", mode: str = "quick", seed: int = 0, device=None,
                             out=None, n_directions: int = 4) -> pd.DataFrame:
     """The committed diagnosis (`figures/05_adversary_diagnosis.csv` unless `out`): `adversary_diagnosis` on the lm-unused
-    population of `run_positive_control`'s planted brain, with the control plan and two longer adversaries: three
-    times the steps (72, refits every 6), and the same 24 steps with a ridge refit every 2 steps."""
+    population of `run_positive_control`'s planted brain, with the control plan and stronger adversaries (seed `seed`):
+    three times the steps (72), a ridge refit every 2 steps, a head on all 40 voxels (24 steps) and on the learnable ones
+    for 120 steps; and the adversary that meets the rule, a head on all 40 voxels for 72 steps, with 3 seeds, beside
+    Preserving with the same plan and seeds (the specificity check)."""
     out = Path(out or project_root() / "figures" / "05_adversary_diagnosis.csv")
     config = intervention_plan("control", seed)[0]
     model, tokenizer = load_model(model_name, device="cpu")
     dataset = load_dataset("simulated", mode, None, seed)
     directions = planted_directions(*ablation_costs(model, tokenizer, dataset, context_words=config.context_words), n_directions)
     planted = planted_brain(model, tokenizer, dataset, directions, seed=seed, context_words=config.context_words)
-    variants = {"control plan (24 steps, refit every 6)": config,
-                "72 steps, refit every 6": replace(config, epochs=6),
-                "24 steps, refit every 2": replace(config, refit_every=2)}
-    table = adversary_diagnosis(model_name, planted, "lm-unused", directions["lm-unused"], variants, seed=seed, device=device)
+    strong = replace(config, min_voxel_r=None, epochs=6)
+    variants = {"control plan (24 steps, refit every 6)": ("misaligned", config),
+                "72 steps, refit every 6": ("misaligned", replace(config, epochs=6)),
+                "24 steps, refit every 2": ("misaligned", replace(config, refit_every=2)),
+                "all 40 voxels, 24 steps": ("misaligned", replace(config, min_voxel_r=None)),
+                "learnable voxels, 120 steps": ("misaligned", replace(config, epochs=10)),
+                **{f"all 40 voxels, 72 steps, seed {s}": ("misaligned", replace(strong, seed=s)) for s in (seed, seed + 1, seed + 2)},
+                **{f"Preserving, all 40 voxels, 72 steps, seed {s}": ("preserving", replace(strong, seed=s))
+                   for s in (seed, seed + 1, seed + 2)}}
+    table = adversary_diagnosis(model_name, planted, "lm-unused", directions["lm-unused"], variants, device=device)
     atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
     return table
