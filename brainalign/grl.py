@@ -728,8 +728,8 @@ def head_alignment(head: BrainHead, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return pearson_columns(predicted, Y)
 
 
-COMPARISONS = (("misaligned", "preserving"), ("tuned", "preserving"), ("misaligned", "base"), ("preserving", "base"),
-               ("tuned", "base"), ("erased", "base"), ("oracle", "base"))
+COMPARISONS = (("misaligned", "preserving"), ("tuned", "preserving"), ("misaligned", "tuned"), ("misaligned", "base"),
+               ("preserving", "base"), ("tuned", "base"), ("erased", "base"), ("oracle", "base"))  # (first, second): first − second
 LM_GUARD = 0.02  # "comparable LM loss": held-out LM loss within 2% of the base model's
 MEASURES = {"head": "(a) the trained head's own r", "path": "(b) fresh ridge on the head's path",
             "last": "(c) fresh 80-word ridge, last layer", "best": "(c) fresh 80-word ridge, base model's best layer"}
