@@ -5,10 +5,11 @@
 # %% auto #0
 __all__ = ['AGGREGATIONS', 'TARGETS', 'RED', 'BLUE', 'MAX_SHADE', 'METHODS', 'BASELINES', 'IG_BASELINES', 'IG_MAX_GAP',
            'IG_MAX_STEPS', 'TOP_K', 'SHARES', 'aggregate', 'tokens_to_words', 'n_top', 'WordAttribution',
-           'default_token_budget', 'attribute_ba', 'ig_convergence', 'nwp_ig_default', 'NextWordContext',
-           'next_word_context', 'logit_lens', 'attribute_nwp_trs', 'attribute_nwp', 'iou_chance', 'topk_overlap',
-           'attribution_spread', 'positional_profile', 'centre_of_mass', 'oldest_minus_middle', 'first_word_share',
-           'layer_group', 'truth_recovery', 'random_attribution', 'word_classes', 'class_shares', 'truth_attribution',
+           'default_token_budget', 'attribute_ba', 'ig_convergence', 'held_out_draw', 'nwp_ig_default',
+           'NextWordContext', 'next_word_context', 'logit_lens', 'attribute_nwp_trs', 'nwp_items', 'attribute_nwp',
+           'path_variation', 'nwp_path_variation', 'iou_chance', 'topk_overlap', 'attribution_spread',
+           'positional_profile', 'centre_of_mass', 'oldest_minus_middle', 'first_word_share', 'layer_group',
+           'truth_recovery', 'random_attribution', 'word_classes', 'class_shares', 'truth_attribution',
            'attribution_page', 'save_html']
 
 # %% ../nbs/03_attribution.ipynb #5c2a44cf
@@ -24,7 +25,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_write, cache_key, check_array, check_layers, disk_cache, model_fingerprint, refuse
+from .core import atomic_write, cache_key, check_array, check_layers, check_number, disk_cache, model_fingerprint, refuse
 from .data import CONTENT_POS, PARAGRAPH_BREAK, reading_stimulus
 from .encoding import ContextPlan, FeaturePipeline, _padded_forward, is_causal, pad_rows, tr_context, tr_features
 from .stats import bootstrap_ci
@@ -362,18 +363,25 @@ def ig_convergence(ig: list, gxi: list, target: str, setting: str) -> pd.DataFra
                           "spearman_vs_gxi": spearmanr(np.abs(a.scores), np.abs(at[a.tr_index].scores)).statistic} for a in ig])
 
 
-def nwp_ig_default(n_trs: int = 4, seed: int = 0, model_name: str = "smollm2-135m", out=None) -> pd.DataFrame:
-    """NWP Integrated Gradients with the default settings (mean-embedding baseline, adaptive steps) on `n_trs` held-out TRs
-    drawn at random from the last run of the quick simulated brain (notebook 03's fixed 80-word contexts), against GXI.
-    Writes `out` (default: figures/03_ig_nwp_default.csv). About 7 minutes per TR at IG_MAX_STEPS on 2 CPU cores."""
-    from .core import figures_dir, load_model
+def held_out_draw(n_trs: int, seed: int = 0, model_name: str = "smollm2-135m") -> tuple:
+    """(model, tokenizer, pipeline, rows): `n_trs` kept TRs with full 80-word contexts drawn at random (`seed`) from the
+    last run of the quick simulated brain, with notebook 03's fixed-context pipeline: contexts no notebook chose."""
+    from .core import load_model
     from .data import load_dataset
     from .encoding import full_context_rows
     model, tokenizer = load_model(model_name)
     dataset = load_dataset("simulated", "quick", seed=seed)
     pipeline = FeaturePipeline.build(model, tokenizer, dataset, 80, fixed=True, start_token=True)
     held_out = full_context_rows(pipeline, dataset.tr_runs[dataset.kept_trs].max())
-    rows = np.sort(np.random.default_rng(seed).choice(held_out, n_trs, replace=False))
+    return model, tokenizer, pipeline, np.sort(np.random.default_rng(seed).choice(held_out, n_trs, replace=False))
+
+
+def nwp_ig_default(n_trs: int = 4, seed: int = 0, model_name: str = "smollm2-135m", out=None) -> pd.DataFrame:
+    """NWP Integrated Gradients with the default settings (mean-embedding baseline, adaptive steps) on `n_trs` held-out TRs
+    drawn at random from the last run of the quick simulated brain (notebook 03's fixed 80-word contexts), against GXI.
+    Writes `out` (default: figures/03_ig_nwp_default.csv). About 7 minutes per TR at IG_MAX_STEPS on 2 CPU cores."""
+    from .core import figures_dir
+    model, tokenizer, pipeline, rows = held_out_draw(n_trs, seed, model_name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the table says which TRs did not converge
         ig = attribute_nwp_trs(model, tokenizer, pipeline, rows, method="ig")
@@ -501,12 +509,18 @@ def attribute_nwp_trs(model, tokenizer, pipeline: FeaturePipeline, rows, method=
     if layers is not None:
         layers = check_layers(model, layers)
     pipeline.plan.check_for(model, tokenizer, "attribute_nwp_trs(pipeline)")
+    return _nwp(model, tokenizer, nwp_items(pipeline, rows), method, steps, baseline, ig_method, aggregation, token_budget,
+                cache, layers, max_gap)
+
+
+def nwp_items(pipeline: FeaturePipeline, rows) -> list:
+    "The `NextWordContext` of each kept TR in `rows`: BA's context words of that TR, predicting the word after them."
     items = []
     for row in rows:
         context = tr_context(pipeline, int(row))
         end = context.token_start + int(np.searchsorted(context.word_of_token, context.needed.max(), side="right"))
         items.append(next_word_context(pipeline.plan, context.windows[0].run, context.token_start, end, context.tr_index))
-    return _nwp(model, tokenizer, items, method, steps, baseline, ig_method, aggregation, token_budget, cache, layers, max_gap)
+    return items
 
 
 def attribute_nwp(model, tokenizer, words, next_word: str, method="gxi", steps=32, baseline="mean",
@@ -520,6 +534,34 @@ def attribute_nwp(model, tokenizer, words, next_word: str, method="gxi", steps=3
     end = int(np.searchsorted(plan.runs[0].word_of_token, len(words)))
     item = next_word_context(plan, 0, 0, end)
     return _nwp(model, tokenizer, [item], method, steps, baseline, ig_method, aggregation, None, False, max_gap=max_gap)[0]
+
+# %% ../nbs/03_attribution.ipynb #7b5d3143
+def path_variation(values) -> float:
+    "Total variation of a function sampled along a path, over its net change: 1 when monotone (inf when the ends are equal)."
+    values = np.asarray(values, float)
+    change = abs(values[-1] - values[0])
+    return float(np.abs(np.diff(values)).sum() / change) if change > 0 else float("inf")
+
+
+def nwp_path_variation(model, tokenizer, pipeline: FeaturePipeline, rows, baselines=IG_BASELINES, n_points: int = 101,
+                       batch: int = 16) -> pd.DataFrame:
+    """One row per kept TR of `rows` and IG baseline: the next-word loss at the baseline and at the input, and
+    `path_variation` of the loss at `n_points` evenly spaced points of IG's straight path between them (the context's
+    tokens together; the special tokens stay), `batch` points per forward pass."""
+    check_number(n_points, "nwp_path_variation(n_points)", 2, integer=True)
+    pipeline.plan.check_for(model, tokenizer, "nwp_path_variation(pipeline)")
+    embed, alphas, out = model.get_input_embeddings(), np.linspace(0, 1, n_points), []
+    for item in nwp_items(pipeline, rows):
+        losses = _nwp_losses(model, tokenizer, [item])
+        with torch.no_grad():
+            x = embed(item.input_ids.to(model.device))
+            for baseline in baselines:
+                b = _baseline(baseline, x[None], embed)[0]
+                F = np.concatenate([losses([b + float(a) * (x - b) for a in chunk], [0] * len(chunk))["NWP"].float().cpu().numpy()
+                                    for chunk in np.array_split(alphas, max(1, n_points // batch))])
+                out.append({"tr_index": item.tr_index, "baseline": baseline, "loss_baseline": F[0], "loss_input": F[-1],
+                            "variation_ratio": path_variation(F)})
+    return pd.DataFrame(out)
 
 # %% ../nbs/03_attribution.ipynb #c090c559
 TOP_K = (1, 5, 10, 20, 30, 50)
