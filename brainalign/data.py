@@ -247,10 +247,13 @@ CEILING_METHODS = ("auto", "repeats", "cross-subject", "none")
 
 
 def ceiling_components(Y: np.ndarray, runs, n_components=CEILING_COMPONENTS) -> np.ndarray:
-    "(n_trs, n_components): a subject's responses z-scored within runs and reduced to their first principal components."
+    """(n_trs, n_components): a subject's responses z-scored within runs and reduced to their first principal components.
+    Cached (a subject read only for others' ceilings is reduced once, not in every notebook that loads its neighbours)."""
     from sklearn.decomposition import PCA
     from brainalign.encoding import zscore_runs
-    return PCA(min(n_components, *Y.shape), random_state=0).fit_transform(zscore_runs(Y, np.asarray(runs)))
+    runs = np.asarray(runs)
+    return disk_cache("ceiling_components", lambda: PCA(min(n_components, *Y.shape), random_state=0).fit_transform(zscore_runs(Y, runs)),
+                      Y=Y, runs=runs, n_components=n_components)
 
 
 def cross_subject_ceiling(responses: dict, runs, n_components=CEILING_COMPONENTS, backend=None, others: dict = None) -> dict:

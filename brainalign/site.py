@@ -589,19 +589,20 @@ def _voxel_rule(run, first, second, direction, reference=np.nan, threshold=0.0, 
 
 
 def control_reference(figures, second: str) -> float:
-    "The oracle's (b) minus `second`'s ('preserving' or 'base') on the planted lm-unused population (notebook 05's committed control)."
+    "The oracle's (b) minus `second`'s ('preserving', 'tuned' or 'base') on the planted lm-unused population (notebook 05's committed control)."
     c = committed_table(figures, "05_positive_control")
     if c is None:
         return np.nan
     c = c.query("population == 'lm-unused' and measure == 'path'")
     oracle = c[c.condition == "oracle"].value.mean()
-    return float(oracle - (c[c.condition == "preserving"].value.mean() if second == "preserving" else c.base_value.mean()))
+    return float(oracle - (c.base_value.mean() if second == "base" else c[c.condition == second].value.mean()))
 
 
 def claim_misaligned_alignment(run, figures):
     """Misaligned below Preserving and below base; and below Tuned, paired over the same voxels (notebook 05's
     Misaligned − Tuned): a loss that a brain-seeking fine-tune shows as well is not the reversal's removal."""
-    specific = _voxel_rule(run, "misaligned", "tuned", "<", note="Tuned, trained towards the brain, is the specificity control")
+    specific = _voxel_rule(run, "misaligned", "tuned", "<", control_reference(figures, "tuned"),
+                           note="Tuned, trained towards the brain, is the specificity control")
     return [_voxel_rule(run, "misaligned", "preserving", "<", control_reference(figures, "preserving")), specific,
             _voxel_rule(run, "misaligned", "base", "<", control_reference(figures, "base"))]
 
