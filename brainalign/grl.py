@@ -14,7 +14,7 @@ __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'LAMBDA_SC
            'last_state_module', 'ErasedState', 'erase_brain', 'word_states', 'axis_eraser', 'ablation_costs',
            'planted_directions', 'planted_brain', 'positive_control', 'run_positive_control', 'run_simulated_control',
            'seed_interval', 'control_summary', 'delay_blocks', 'readout_directions', 'subspace_share', 'recoverability',
-           'adversary_diagnosis', 'run_adversary_diagnosis']
+           'adversary_diagnosis', 'run_adversary_diagnosis', 'run_plan_search']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
 import copy
@@ -286,10 +286,10 @@ def intervention_plan(plan: str, seed: int = 0) -> tuple:
     GPU, the paper's protocol): the defaults, 3 seeds. quick and long train on the voxels the head can learn
     (`min_voxel_r` 0.1), keep the head near its ridge start (`head_lr` 1e-5: faster Adam steps on 16-TR Pearson
     batches only lower its test r, as notebook 05's head check measures) and evaluate 64 TRs of the validation and
-    test runs. control (the positive control, `positive_control`): 2 epochs of 12 steps, 3 seeds, cross-fitted heads
-    refitted by ridge every 6 steps, L = 1·L_lm + 10·L_ba and the adapters' learning rate raised to 2e-3 (so that 24
-    steps can move the last hidden state; at 1e-3 they removed about a quarter of the planted signal, at 3e-3 the
-    held-out LM loss left the guard)."""
+    test runs. control (the positive control, `positive_control`): 2 epochs of 12 steps, 3 seeds, cross-fitted heads on
+    every voxel refitted by ridge every 6 steps, L = 0.3·L_lm + 10·L_ba and the adapters' learning rate raised to 4e-3:
+    the balance notebook 05's plan search measured (a stronger LM term learns the stories and takes Preserving's planted
+    signal with it, a weaker one lets the reversal damage the LM; fewer steps or a lower rate remove too little)."""
     check_choice(plan, "intervention_plan(plan)", PLANS)
     seeds = [seed] if plan == "quick" else [seed, seed + 1, seed + 2]
     if plan == "full":
@@ -298,7 +298,7 @@ def intervention_plan(plan: str, seed: int = 0) -> tuple:
     if plan == "quick":
         return quick, seeds
     if plan == "control":
-        return replace(quick, cross_fit=True, refit_every=6, lm_weight=1.0, ba_weight=10.0, lr=2e-3), seeds
+        return replace(quick, cross_fit=True, refit_every=6, min_voxel_r=None, lm_weight=0.3, ba_weight=10.0, lr=4e-3), seeds
     return replace(quick, epochs=8, lambda_schedule="ramp", warmup_steps=12, max_grad_norm=1.0, head_steps=2), seeds
 
 
@@ -1262,6 +1262,14 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
     return table
 
 
+def _control_brain(model_name: str, mode: str, seed: int, n_directions: int, context_words: int) -> tuple:
+    "(planted brain, planted directions) of `run_positive_control`: the same axes and voxels for every probe of it."
+    model, tokenizer = load_model(model_name, device="cpu")
+    dataset = load_dataset("simulated", mode, None, seed)
+    directions = planted_directions(*ablation_costs(model, tokenizer, dataset, context_words=context_words), n_directions)
+    return planted_brain(model, tokenizer, dataset, directions, seed=seed, context_words=context_words), directions
+
+
 def run_adversary_diagnosis(model_name: str = "smollm2-135m", mode: str = "quick", seed: int = 0, device=None,
                             out=None, n_directions: int = 4) -> pd.DataFrame:
     """The committed diagnosis (`figures/05_adversary_diagnosis.csv` unless `out`): `adversary_diagnosis` on the lm-unused
@@ -1270,11 +1278,9 @@ def run_adversary_diagnosis(model_name: str = "smollm2-135m", mode: str = "quick
     for 120 steps; and the adversary that meets the rule, a head on all 40 voxels for 72 steps, with 3 seeds, beside
     Preserving with the same plan and seeds (the specificity check)."""
     out = Path(out or project_root() / "figures" / "05_adversary_diagnosis.csv")
-    config = intervention_plan("control", seed)[0]
-    model, tokenizer = load_model(model_name, device="cpu")
-    dataset = load_dataset("simulated", mode, None, seed)
-    directions = planted_directions(*ablation_costs(model, tokenizer, dataset, context_words=config.context_words), n_directions)
-    planted = planted_brain(model, tokenizer, dataset, directions, seed=seed, context_words=config.context_words)
+    # the first control plan (learnable voxels, L = 1·L_lm + 10·L_ba, rate 2e-3), whose shortfall the diagnosis explains
+    config = replace(intervention_plan("control", seed)[0], min_voxel_r=0.1, lm_weight=1.0, lr=2e-3)
+    planted, directions = _control_brain(model_name, mode, seed, n_directions, config.context_words)
     strong = replace(config, min_voxel_r=None, epochs=6)
     variants = {"control plan (24 steps, refit every 6)": ("misaligned", config),
                 "72 steps, refit every 6": ("misaligned", replace(config, epochs=6)),
@@ -1285,5 +1291,24 @@ def run_adversary_diagnosis(model_name: str = "smollm2-135m", mode: str = "quick
                 **{f"Preserving, all 40 voxels, 72 steps, seed {s}": ("preserving", replace(strong, seed=s))
                    for s in (seed, seed + 1, seed + 2)}}
     table = adversary_diagnosis(model_name, planted, "lm-unused", directions["lm-unused"], variants, device=device)
+    atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
+    return table
+
+
+def run_plan_search(model_name: str = "smollm2-135m", mode: str = "quick", seed: int = 0, device=None,
+                    out=None, n_directions: int = 4) -> pd.DataFrame:
+    """How the control plan was chosen (`figures/05_plan_search.csv` unless `out`): `adversary_diagnosis` on the
+    lm-unused population of `run_positive_control`'s planted brain, Misaligned beside Preserving (seed `seed`, heads on
+    all 40 voxels), at LM weights 0.1 (adapters' rate 2e-3; 24 and 48 steps) and 0.3 and 0.5 (rate 4e-3; 24 steps): the
+    LM term must be strong enough to keep the reversal from damaging the LM and weak enough not to teach the stories."""
+    out = Path(out or project_root() / "figures" / "05_plan_search.csv")
+    config = replace(intervention_plan("control", seed)[0], min_voxel_r=None)
+    planted, directions = _control_brain(model_name, mode, seed, n_directions, config.context_words)
+    plans = {"L_lm 0.1, rate 2e-3, 24 steps": replace(config, lm_weight=0.1, lr=2e-3),
+             "L_lm 0.1, rate 2e-3, 48 steps": replace(config, lm_weight=0.1, lr=2e-3, epochs=4),
+             "L_lm 0.3, rate 4e-3, 24 steps": replace(config, lm_weight=0.3, lr=4e-3),
+             "L_lm 0.5, rate 4e-3, 24 steps": replace(config, lm_weight=0.5, lr=4e-3)}
+    variants = {f"{condition}, {name}": (condition, c) for name, c in plans.items() for condition in ("misaligned", "preserving")}
+    table = adversary_diagnosis(model_name, planted, "lm-unused", directions["lm-unused"], variants, ks=(), device=device)
     atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
     return table
