@@ -1302,7 +1302,7 @@ def run_plan_search(model_name: str = "smollm2-135m", mode: str = "quick", seed:
     all 40 voxels), at LM weights 0.1 (adapters' rate 2e-3; 24 and 48 steps) and 0.3 and 0.5 (rate 4e-3; 24 steps): the
     LM term must be strong enough to keep the reversal from damaging the LM and weak enough not to teach the stories."""
     out = Path(out or project_root() / "figures" / "05_plan_search.csv")
-    config = replace(intervention_plan("control", seed)[0], min_voxel_r=None)
+    config = intervention_plan("control", seed)[0]
     planted, directions = _control_brain(model_name, mode, seed, n_directions, config.context_words)
     plans = {"L_lm 0.1, rate 2e-3, 24 steps": replace(config, lm_weight=0.1, lr=2e-3),
              "L_lm 0.1, rate 2e-3, 48 steps": replace(config, lm_weight=0.1, lr=2e-3, epochs=4),
