@@ -1211,7 +1211,7 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
       `planted_share` is the share of the planted subspace inside those directions.
     - "oracle": the planted directions themselves held at the mean.
     - each of `variants` {name: (condition, TrainConfig)}: that condition trained with that config (kind "reversal" for
-      Misaligned, else the condition's name; `seed` the config's); `recoverability` is the R² with which a ridge on its
+      Misaligned, "lm-only" for a config without brain loss (`ba_weight` 0), else the condition's name; `seed` the config's); `recoverability` is the R² with which a ridge on its
       last states finds the base model's planted projections (1 for the base model itself). The first variant's split
       and evaluation settings serve every probe."""
     base, tokenizer = load_model(model_name, device=_device(device))
@@ -1252,7 +1252,8 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
         value, lm = probe(model, tok)
         adapted = extract_features(model, tok, dataset.stimulus, [last], config.context_words)[last].astype(np.float64)
         condition = variants[name][0]
-        rows.append(dict(kind="reversal" if condition == "misaligned" else condition, name=name,
+        kind = "reversal" if condition == "misaligned" else "lm-only" if variants[name][1].ba_weight == 0 else condition
+        rows.append(dict(kind=kind, name=name,
                          k=run.metrics["steps"], value=value, lm_loss=lm, planted_share=np.nan, seed=variants[name][1].seed,
                          recoverability=recoverability(adapted, planted, train_words)))
         del model
@@ -1300,7 +1301,10 @@ def run_plan_search(model_name: str = "smollm2-135m", mode: str = "quick", seed:
     """How the control plan was chosen (`figures/05_plan_search.csv` unless `out`): `adversary_diagnosis` on the
     lm-unused population of `run_positive_control`'s planted brain, Misaligned beside Preserving (seed `seed`, heads on
     all 40 voxels), at LM weights 0.1 (adapters' rate 2e-3; 24 and 48 steps) and 0.3 and 0.5 (rate 4e-3; 24 steps): the
-    LM term must be strong enough to keep the reversal from damaging the LM and weak enough not to teach the stories."""
+    LM term must be strong enough to keep the reversal from damaging the LM and weak enough not to teach the stories.
+    Then L_lm 0.3 at half the rate for twice the steps (2e-3, 48), with seeds `seed` to `seed + 2`, and the LM term
+    alone (`ba_weight` 0, kind "lm-only") at both rates: what fine-tuning on the stories removes without any brain
+    loss, the reference Preserving's loss is read against."""
     out = Path(out or project_root() / "figures" / "05_plan_search.csv")
     config = intervention_plan("control", seed)[0]
     planted, directions = _control_brain(model_name, mode, seed, n_directions, config.context_words)
@@ -1309,6 +1313,11 @@ def run_plan_search(model_name: str = "smollm2-135m", mode: str = "quick", seed:
              "L_lm 0.3, rate 4e-3, 24 steps": replace(config, lm_weight=0.3, lr=4e-3),
              "L_lm 0.5, rate 4e-3, 24 steps": replace(config, lm_weight=0.5, lr=4e-3)}
     variants = {f"{condition}, {name}": (condition, c) for name, c in plans.items() for condition in ("misaligned", "preserving")}
+    slow = replace(config, lm_weight=0.3, lr=2e-3, epochs=4)
+    variants |= {f"{condition}, L_lm 0.3, rate 2e-3, 48 steps, seed {s}": (condition, replace(slow, seed=s))
+                 for s in (seed, seed + 1, seed + 2) for condition in ("misaligned", "preserving")}
+    variants |= {f"LM only, rate {name}": ("tuned", replace(c, lm_weight=0.3, ba_weight=0.0))
+                 for name, c in (("4e-3, 24 steps", plans["L_lm 0.3, rate 4e-3, 24 steps"]), ("2e-3, 48 steps", slow))}
     table = adversary_diagnosis(model_name, planted, "lm-unused", directions["lm-unused"], variants, ks=(), device=device)
     atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
     return table
