@@ -376,17 +376,20 @@ def held_out_draw(n_trs: int, seed: int = 0, model_name: str = "smollm2-135m") -
     return model, tokenizer, pipeline, np.sort(np.random.default_rng(seed).choice(held_out, n_trs, replace=False))
 
 
-def nwp_ig_default(n_trs: int = 4, seed: int = 0, model_name: str = "smollm2-135m", out=None) -> pd.DataFrame:
-    """NWP Integrated Gradients with the default settings (mean-embedding baseline, adaptive steps) on `n_trs` held-out TRs
-    drawn at random from the last run of the quick simulated brain (notebook 03's fixed 80-word contexts), against GXI.
-    Writes `out` (default: figures/03_ig_nwp_default.csv). About 7 minutes per TR at IG_MAX_STEPS on 2 CPU cores."""
+def nwp_ig_default(n_trs: int = 4, seed: int = 0, model_name: str = "smollm2-135m", out=None, baseline="mean") -> pd.DataFrame:
+    """NWP Integrated Gradients with the default settings (adaptive steps; the mean-embedding baseline, or `baseline`) on
+    `n_trs` held-out TRs drawn at random from the last run of the quick simulated brain (notebook 03's fixed 80-word
+    contexts), against GXI. Writes `out` (default: figures/03_ig_nwp_default.csv, or 03_ig_nwp_<baseline>.csv for another
+    baseline). About 7 minutes per TR at IG_MAX_STEPS on 2 CPU cores."""
     from .core import figures_dir
     model, tokenizer, pipeline, rows = held_out_draw(n_trs, seed, model_name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the table says which TRs did not converge
-        ig = attribute_nwp_trs(model, tokenizer, pipeline, rows, method="ig")
-    table = ig_convergence(ig, attribute_nwp_trs(model, tokenizer, pipeline, rows), "NWP (output)", "default").assign(model=model_name, seed=seed)
-    atomic_write(Path(out or figures_dir() / "03_ig_nwp_default.csv"), lambda tmp: table.to_csv(tmp, index=False))
+        ig = attribute_nwp_trs(model, tokenizer, pipeline, rows, method="ig", baseline=baseline)
+    setting = "default" if baseline == "mean" else f"{baseline} baseline, adaptive steps"
+    table = ig_convergence(ig, attribute_nwp_trs(model, tokenizer, pipeline, rows), "NWP (output)", setting).assign(model=model_name, seed=seed)
+    name = "03_ig_nwp_default.csv" if baseline == "mean" else f"03_ig_nwp_{baseline}.csv"
+    atomic_write(Path(out or figures_dir() / name), lambda tmp: table.to_csv(tmp, index=False))
     return table
 
 # %% ../nbs/03_attribution.ipynb #c8b42810
