@@ -26,6 +26,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .core import atomic_write, cache_key, check_array, check_layers, check_number, disk_cache, model_fingerprint, refuse
+from .core import check_choice
 from .data import CONTENT_POS, PARAGRAPH_BREAK, reading_stimulus
 from .encoding import ContextPlan, FeaturePipeline, _padded_forward, is_causal, pad_rows, tr_context, tr_features
 from .stats import bootstrap_ci
@@ -381,6 +382,7 @@ def nwp_ig_default(n_trs: int = 4, seed: int = 0, model_name: str = "smollm2-135
     `n_trs` held-out TRs drawn at random from the last run of the quick simulated brain (notebook 03's fixed 80-word
     contexts), against GXI. Writes `out` (default: figures/03_ig_nwp_default.csv, or 03_ig_nwp_<baseline>.csv for another
     baseline). About 7 minutes per TR at IG_MAX_STEPS on 2 CPU cores."""
+    check_choice(baseline, "nwp_ig_default(baseline)", IG_BASELINES)  # named in the table and the file: no tensor
     from .core import figures_dir
     model, tokenizer, pipeline, rows = held_out_draw(n_trs, seed, model_name)
     with warnings.catch_warnings():

@@ -1211,8 +1211,9 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
       `planted_share` is the share of the planted subspace inside those directions.
     - "oracle": the planted directions themselves held at the mean.
     - each of `variants` {name: (condition, TrainConfig)}: that condition trained with that config (kind "reversal" for
-      Misaligned, "lm-only" for a config without brain loss (`ba_weight` 0), else the condition's name; `seed` the config's); `recoverability` is the R² with which a ridge on its
-      last states finds the base model's planted projections (1 for the base model itself). The first variant's split
+      Misaligned, "lm-only" for a config without brain loss (`ba_weight` 0), else the condition's name; `seed` the
+      config's); `recoverability` is the R² with which a ridge on its last states finds the base model's planted
+      projections (1 for the base model itself). The first variant's split
       and evaluation settings serve every probe."""
     base, tokenizer = load_model(model_name, device=_device(device))
     last = base.config.num_hidden_layers
