@@ -1304,7 +1304,7 @@ def run_plan_search(model_name: str = "smollm2-135m", mode: str = "quick", seed:
     all 40 voxels), at LM weights 0.1 (adapters' rate 2e-3; 24 and 48 steps) and 0.3 and 0.5 (rate 4e-3; 24 steps): the
     LM term must be strong enough to keep the reversal from damaging the LM and weak enough not to teach the stories.
     Then L_lm 0.3 at half the rate for twice the steps (2e-3, 48), with seeds `seed` to `seed + 2`, and the LM term
-    alone (`ba_weight` 0, kind "lm-only") at both rates: what fine-tuning on the stories removes without any brain
+    alone (`ba_weight` 0, kind "lm-only") at both rates (at 2e-3 with the same three seeds): what fine-tuning on the stories removes without any brain
     loss, the reference Preserving's loss is read against."""
     out = Path(out or project_root() / "figures" / "05_plan_search.csv")
     config = intervention_plan("control", seed)[0]
@@ -1319,6 +1319,8 @@ def run_plan_search(model_name: str = "smollm2-135m", mode: str = "quick", seed:
                  for s in (seed, seed + 1, seed + 2) for condition in ("misaligned", "preserving")}
     variants |= {f"LM only, rate {name}": ("tuned", replace(c, lm_weight=0.3, ba_weight=0.0))
                  for name, c in (("4e-3, 24 steps", plans["L_lm 0.3, rate 4e-3, 24 steps"]), ("2e-3, 48 steps", slow))}
+    variants |= {f"LM only, rate 2e-3, 48 steps, seed {s}": ("tuned", replace(slow, ba_weight=0.0, seed=s))
+                 for s in (seed + 1, seed + 2)}
     table = adversary_diagnosis(model_name, planted, "lm-unused", directions["lm-unused"], variants, ks=(), device=device)
     atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
     return table
