@@ -1213,8 +1213,7 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
     - each of `variants` {name: (condition, TrainConfig)}: that condition trained with that config (kind "reversal" for
       Misaligned, "lm-only" for a config without brain loss (`ba_weight` 0), else the condition's name; `seed` the
       config's); `recoverability` is the R² with which a ridge on its last states finds the base model's planted
-      projections (1 for the base model itself). The first variant's split
-      and evaluation settings serve every probe."""
+      projections (1 for the base model itself). The first variant's split and evaluation settings serve every probe."""
     base, tokenizer = load_model(model_name, device=_device(device))
     last = base.config.num_hidden_layers
     config = next(iter(variants.values()))[1]
@@ -1304,8 +1303,8 @@ def run_plan_search(model_name: str = "smollm2-135m", mode: str = "quick", seed:
     all 40 voxels), at LM weights 0.1 (adapters' rate 2e-3; 24 and 48 steps) and 0.3 and 0.5 (rate 4e-3; 24 steps): the
     LM term must be strong enough to keep the reversal from damaging the LM and weak enough not to teach the stories.
     Then L_lm 0.3 at half the rate for twice the steps (2e-3, 48), with seeds `seed` to `seed + 2`, and the LM term
-    alone (`ba_weight` 0, kind "lm-only") at both rates (at 2e-3 with the same three seeds): what fine-tuning on the stories removes without any brain
-    loss, the reference Preserving's loss is read against."""
+    alone (`ba_weight` 0, kind "lm-only") at both rates (at 2e-3 with the same three seeds): what fine-tuning on the
+    stories removes without any brain loss, the reference Preserving's loss is read against."""
     out = Path(out or project_root() / "figures" / "05_plan_search.csv")
     config = intervention_plan("control", seed)[0]
     planted, directions = _control_brain(model_name, mode, seed, n_directions, config.context_words)
