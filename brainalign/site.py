@@ -11,7 +11,7 @@ __all__ = ['WIDGET_VIEW', 'SITE_STYLE', 'MATHJAX_URL', 'MATHJAX_FONTS', 'DIRECTI
            'claim_profile_shape', 'claim_semantics', 'committed_table', 'claim_masking_1', 'claim_masking_random',
            'claim_masking_matched', 'claim_ig', 'control_reference', 'claim_misaligned_alignment',
            'claim_tuned_alignment', 'claim_comparable_loss', 'claim_misaligned_probing', 'claim_syntax_semantics',
-           'claim_tuned_probing', 'claims_table', 'build_site', 'docs_arguments', 'docs_command']
+           'claim_tuned_probing', 'claims_table', 'build_site']
 
 # %% ../nbs/site.ipynb #site0003
 import html
@@ -19,7 +19,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -720,37 +719,3 @@ def build_site(run=None, out=None, figures=None, nbs=None) -> Path:
     if problems:
         raise RuntimeError(f"build_site: the site at {out} has {len(problems)} problem(s): " + "; ".join(problems[:10]))
     return out
-
-# %% ../nbs/site.ipynb #site0025
-def docs_arguments(parser):
-    "The `brainalign docs` flags."
-    parser.add_argument("--run", help="a run folder (default: the newest complete run under runs/; none: run the quick chain)")
-    parser.add_argument("--out", help="where the site goes (default: runs/site/)")
-    parser.add_argument("--figures-dir", help="the folder the run wrote its figures to (default: figures/)")
-    parser.add_argument("--check", action="store_true", help="open every page in headless Chromium; screenshot the landing page")
-
-
-def docs_command(args) -> int:
-    "Build the site (running the quick chain first when there is no run), optionally check it in a browser."
-    from brainalign.core import ReproduceError, reproduce
-    run = args.run or latest_run()
-    try:
-        if run is None:
-            print("no complete run under runs/: running the quick chain first (brainalign reproduce --skip-tests)", flush=True)
-            run = reproduce(tests=False, figures=args.figures_dir)
-        site = build_site(run, args.out, args.figures_dir)
-        print(f"site of {run} in {site}: open {site / 'index.html'}")
-        if args.check:
-            records = browser_check(site, {"index.html": site / "landing.png"})
-            problems = unrendered(records)
-            print(f"Chromium opened {len(records)} pages, {sum(r['images'] for r in records)} images, "
-                  f"{sum(r['typeset'] for r in records)} of {sum(r['formulas'] for r in records)} formulas typeset; "
-                  f"screenshot {site / 'landing.png'}")
-            if problems:
-                print(f"brainalign docs: pages with an image that does not decode or a formula left as TeX: {problems}",
-                      file=sys.stderr)
-                return 1
-    except (ReproduceError, ValueError, RuntimeError, FileNotFoundError) as e:
-        print(f"brainalign docs: {e}", file=sys.stderr)
-        return 1
-    return 0

@@ -5,8 +5,7 @@
 # %% auto #0
 __all__ = ['SWEEP_NEEDS', 'COMPARE_NOTEBOOK', 'LM_HEAD_NOTEBOOKS', 'GRID_KEYS', 'TASK_STATUSES', 'ParameterSet',
            'check_model_name', 'has_lm_head', 'dataset_subjects', 'expand_grid', 'read_grid', 'SweepTask',
-           'sweep_tasks', 'run_task', 'slurm_options', 'slurm_job_script', 'sweep_client', 'run_comparison', 'sweep',
-           'sweep_arguments', 'sweep_command']
+           'sweep_tasks', 'run_task', 'slurm_options', 'slurm_job_script', 'sweep_client', 'run_comparison', 'sweep']
 
 # %% ../nbs/sweep.ipynb #3ef37de2
 import json
@@ -395,69 +394,3 @@ def sweep(parameter_sets: list, notebooks=("02", "03", "04"), sweep_id: str = "s
     with pd.option_context("display.width", 200, "display.max_colwidth", 120):
         print(summary[["notebook", "parameter_set", "status", "seconds", "error"]].to_string(index=False))
     return summary
-
-# %% ../nbs/sweep.ipynb #11ed54d8
-def sweep_arguments(parser):
-    "The `brainalign sweep` flags."
-    grid = parser.add_argument_group("grid (flags override --grid)")
-    grid.add_argument("--grid", help=f"TOML file with {', '.join(GRID_KEYS)}")
-    grid.add_argument("--models", nargs="+", help="built-in names, Hugging Face ids or folders")
-    grid.add_argument("--datasets", nargs="+", help="simulated (default), hp, moth")
-    grid.add_argument("--subjects", nargs="+", help="subject names or 'all' (default: each dataset's first subject)")
-    grid.add_argument("--seeds", nargs="+", type=int, help="default: 0")
-    grid.add_argument("--modes", nargs="+", help="quick (default) or full")
-    grid.add_argument("--dtypes", nargs="+", help="float32 (default), bfloat16, float16: the model's dtype (GPU runs)")
-    grid.add_argument("--notebooks", nargs="+", help="numbers of the notebooks to run (default 02 03 04); upstream ones are added")
-    where = parser.add_argument_group("where it runs")
-    where.add_argument("--sweep-id", default="sweep", help="results go to <runs-dir>/<sweep-id>/ (default: sweep)")
-    where.add_argument("--runs-dir", help="default: runs/ in the checkout")
-    where.add_argument("--data-dir", help="folder of real data (default: $BRAINALIGN_DATA_DIR)")
-    where.add_argument("--device", default="auto", help="auto, cpu or cuda (cuda: each task asks its worker for a GPU)")
-    where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786 (default: a LocalCluster)")
-    where.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes, or Slurm jobs (default 2)")
-    where.add_argument("--with-tests", action="store_true", help="also run the notebooks' test cells")
-    slurm = parser.add_argument_group("Slurm (dask-jobqueue)")
-    slurm.add_argument("--slurm", action="store_true", help="start the workers as Slurm jobs")
-    slurm.add_argument("--gpus", type=int, default=1, help="GPUs per job (default 1)")
-    slurm.add_argument("--cpus", type=int, default=8, help="cores per job (default 8)")
-    slurm.add_argument("--memory", default="32GB", help="memory per job (default 32GB)")
-    slurm.add_argument("--walltime", default="04:00:00")
-    slurm.add_argument("--queue", help="Slurm partition")
-    slurm.add_argument("--account", help="Slurm account")
-    slurm.add_argument("--job-name", default="brainalign", help="Slurm job name (default brainalign)")
-    slurm.add_argument("--prologue", action="append", default=[], metavar="LINE",
-                       help="a shell line run before the worker, e.g. 'module load cuda' (repeat for more)")
-    slurm.add_argument("--python", help="the interpreter on the compute nodes (default: this one)")
-    slurm.add_argument("--log-dir", help="folder for the jobs' stdout and stderr")
-    slurm.add_argument("--local-dir", help="worker scratch folder on the node, e.g. '$TMPDIR'")
-    slurm.add_argument("--interface", help="network interface of the workers, e.g. ib0")
-    slurm.add_argument("--cache-dir", help="shared BRAINALIGN_CACHE_DIR for every job")
-    slurm.add_argument("--hf-home", help="shared HF_HOME with the models fetched once (the jobs run offline)")
-    slurm.add_argument("--dry-run", action="store_true", help="print the Slurm job script and stop")
-
-
-def sweep_command(args) -> int:
-    "Run `brainalign sweep` from parsed flags; 0 when every task that applies finished, 1 otherwise."
-    slurm = dict(gpus=args.gpus, cpus=args.cpus, memory=args.memory, walltime=args.walltime, queue=args.queue,
-                 account=args.account, job_name=args.job_name, prologue=args.prologue, python=args.python,
-                 log_directory=args.log_dir, local_directory=args.local_dir, interface=args.interface,
-                 cache_dir=args.cache_dir, hf_home=args.hf_home)
-    try:
-        if args.dry_run:
-            if not args.slurm:
-                raise ValueError("sweep(dry_run): --dry-run prints the Slurm job script; add --slurm")
-            print(slurm_job_script(**slurm))
-            return 0
-        grid = read_grid(args.grid) if args.grid else {}
-        flags = {k: getattr(args, k) for k in GRID_KEYS}
-        grid.update({k: v for k, v in flags.items() if v is not None})
-        if not grid.get("models"):
-            raise ValueError("sweep(models): expected --models or a --grid file with models")
-        notebooks = grid.pop("notebooks", ["02", "03", "04"])
-        sets = expand_grid(data_dir=args.data_dir, **grid)
-        summary = sweep(sets, notebooks, args.sweep_id, args.runs_dir, "slurm" if args.slurm else args.scheduler,
-                        args.workers, args.device, args.data_dir, tests=args.with_tests, **(slurm if args.slurm else {}))
-    except (ValueError, FileNotFoundError, ConnectionError) as e:
-        print(f"brainalign sweep: {e}", file=sys.stderr)
-        return 1
-    return int(not summary.status.isin(["done", "skipped", "not applicable"]).all())

@@ -11,7 +11,7 @@ from brainalign.data import MOTH_TEST_STORY, write_hp_release, write_moth_releas
 
 
 def _reproduce(dataset, root, runs, figures):
-    cmd = [sys.executable, "-c", "from brainalign.core import main; raise SystemExit(main())", "reproduce",
+    cmd = [sys.executable, "-c", "from brainalign.cli import main; raise SystemExit(main())", "reproduce",
            "--model", "tiny-gpt2", "--dataset", dataset, "--data-dir", str(root), "--only", "01", "02", "--skip-tests",
            "--device", "cpu", "--runs-dir", str(runs), "--run-id", dataset, "--figures-dir", str(figures)]
     return subprocess.run(cmd, capture_output=True, text=True)
@@ -38,7 +38,7 @@ def test_release_layout_runs_through_the_sweep(tmp_path):
     """The sweep on a ds003020 release: subjects read from disk, one subject's notebook 02 (only it held, the other
     read for the ceiling), its dtype recorded."""
     root = write_moth_release(tmp_path / "release", n_voxels=12, n_trs=120, signal_voxels=6)
-    cmd = [sys.executable, "-c", "from brainalign.core import main; raise SystemExit(main())", "sweep",
+    cmd = [sys.executable, "-c", "from brainalign.cli import main; raise SystemExit(main())", "sweep",
            "--models", "tiny-gpt2", "--datasets", "moth", "--subjects", "UTS02", "--notebooks", "02", "--data-dir",
            str(root), "--device", "cpu", "--workers", "1", "--runs-dir", str(tmp_path / "runs"), "--sweep-id", "moth"]
     done = subprocess.run(cmd, capture_output=True, text=True)

@@ -7,14 +7,15 @@ import nbformat
 import pandas as pd
 import pytest
 
-from brainalign.core import ReproduceError, chain_notebooks, main, project_root, reproduce
+from brainalign.cli import main, reproduce
+from brainalign.core import ReproduceError, chain_notebooks, project_root
 from brainalign.site import browser_check, build_site, chromium, unrendered
 
 
 def test_quick_chain_runs_every_notebook_and_writes_its_figures(tmp_path):
     "The real-model cells of every notebook and their asserts; the test cells are left out: `make test` runs nbdev_test first."
     figures, runs = tmp_path / "figures", tmp_path / "runs"
-    cmd = [sys.executable, "-c", "from brainalign.core import main; raise SystemExit(main())", "reproduce",
+    cmd = [sys.executable, "-c", "from brainalign.cli import main; raise SystemExit(main())", "reproduce",
            "--mode", "quick", "--skip-tests", "--run-id", "pytest", "--runs-dir", str(runs), "--figures-dir", str(figures)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -8,7 +8,7 @@ import pandas as pd
 
 
 def _sweep(runs):
-    cmd = [sys.executable, "-c", "from brainalign.core import main; raise SystemExit(main())", "sweep",
+    cmd = [sys.executable, "-c", "from brainalign.cli import main; raise SystemExit(main())", "sweep",
            "--models", "tiny-gpt2", "tiny-llama", "--seeds", "0", "1", "--modes", "smoke", "--notebooks", "02", "03", "04", "07",
            "--sweep-id", "smoke", "--runs-dir", str(runs), "--device", "cpu", "--workers", "2"]
     return subprocess.run(cmd, capture_output=True, text=True)
