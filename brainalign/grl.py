@@ -286,10 +286,11 @@ def intervention_plan(plan: str, seed: int = 0) -> tuple:
     GPU, the paper's protocol): the defaults, 3 seeds. quick and long train on the voxels the head can learn
     (`min_voxel_r` 0.1), keep the head near its ridge start (`head_lr` 1e-5: faster Adam steps on 16-TR Pearson
     batches only lower its test r, as notebook 05's head check measures) and evaluate 64 TRs of the validation and
-    test runs. control (the positive control, `positive_control`): 2 epochs of 12 steps, 3 seeds, cross-fitted heads on
-    every voxel refitted by ridge every 6 steps, L = 0.3·L_lm + 10·L_ba and the adapters' learning rate raised to 4e-3:
-    the balance notebook 05's plan search measured (a stronger LM term learns the stories and takes Preserving's planted
-    signal with it, a weaker one lets the reversal damage the LM; fewer steps or a lower rate remove too little)."""
+    test runs. control (the positive control, `positive_control`): 4 epochs of 12 steps, 3 seeds, cross-fitted heads on
+    every voxel refitted by ridge every 6 steps, L = 0.3·L_lm + 10·L_ba, the adapters' learning rate 2e-3: the balance
+    notebook 05's plan search measured (a stronger LM term learns the stories and takes Preserving's planted signal with
+    it, a weaker one lets the reversal damage the LM; 24 steps at 2e-3 remove too little, 24 at 4e-3 remove as much as
+    48 at 2e-3 but keep the LM inside the guard in fewer seeds)."""
     check_choice(plan, "intervention_plan(plan)", PLANS)
     seeds = [seed] if plan == "quick" else [seed, seed + 1, seed + 2]
     if plan == "full":
@@ -298,7 +299,8 @@ def intervention_plan(plan: str, seed: int = 0) -> tuple:
     if plan == "quick":
         return quick, seeds
     if plan == "control":
-        return replace(quick, cross_fit=True, refit_every=6, min_voxel_r=None, lm_weight=0.3, ba_weight=10.0, lr=4e-3), seeds
+        return replace(quick, epochs=4, cross_fit=True, refit_every=6, min_voxel_r=None, lm_weight=0.3, ba_weight=10.0,
+                       lr=2e-3), seeds
     return replace(quick, epochs=8, lambda_schedule="ramp", warmup_steps=12, max_grad_norm=1.0, head_steps=2), seeds
 
 
@@ -557,7 +559,7 @@ def _save_result(done: Path, model, head, metrics: dict, curves: list):
 
 def _check_finite(losses: dict, condition: str, epoch: int, step):
     "Stop a run whose loss is NaN or infinite, before it is stepped on or saved (nothing of it is kept as finished)."
-    values = {name: float(v) for name, v in losses.items() if np.ndim(v) == 0}
+    values = {name: float(v.detach() if torch.is_tensor(v) else v) for name, v in losses.items() if np.ndim(v) == 0}
     bad = {name: v for name, v in values.items() if not np.isfinite(v)}
     if bad:
         raise FloatingPointError(f"train_intervention({condition}): loss {bad} at epoch {epoch + 1}, step {step}; the run "
@@ -1119,12 +1121,14 @@ def run_positive_control(model_name: str = "smollm2-135m", mode: str = "quick", 
 
 
 def run_simulated_control(model_name: str = "smollm2-135m", mode: str = "quick", seed: int = 0, device=None,
-                          out=None, n_components: int = 16) -> pd.DataFrame:
+                          out=None, n_components: int = 16, **changes) -> pd.DataFrame:
     """Study B's own question with the adversary of the positive control: `positive_control` with
-    `intervention_plan("control", seed)` on the first subject of the simulated brain (population "simulated"),
-    Erased with `n_components`; written to `out` (default `figures/05_control_simulated.csv`)."""
+    `intervention_plan("control", seed)` (its `TrainConfig` fields changed by `changes`, e.g. `epochs=2, lr=4e-3`) on
+    the first subject of the simulated brain (population "simulated"), Erased with `n_components`; written to `out`
+    (default `figures/05_control_simulated.csv`)."""
     out = Path(out or project_root() / "figures" / "05_control_simulated.csv")
     config, seeds = intervention_plan("control", seed)
+    config = replace(config, **changes)
     dataset = load_dataset("simulated", mode, None, seed)
     table = positive_control(model_name, {"simulated": (dataset, dataset.subjects[0])}, config, seeds, device=device,
                              n_components=n_components)
@@ -1280,7 +1284,7 @@ def run_adversary_diagnosis(model_name: str = "smollm2-135m", mode: str = "quick
     Preserving with the same plan and seeds (the specificity check)."""
     out = Path(out or project_root() / "figures" / "05_adversary_diagnosis.csv")
     # the first control plan (learnable voxels, L = 1·L_lm + 10·L_ba, rate 2e-3), whose shortfall the diagnosis explains
-    config = replace(intervention_plan("control", seed)[0], min_voxel_r=0.1, lm_weight=1.0, lr=2e-3)
+    config = replace(intervention_plan("control", seed)[0], min_voxel_r=0.1, lm_weight=1.0, lr=2e-3, epochs=2)
     planted, directions = _control_brain(model_name, mode, seed, n_directions, config.context_words)
     strong = replace(config, min_voxel_r=None, epochs=6)
     variants = {"control plan (24 steps, refit every 6)": ("misaligned", config),
@@ -1306,7 +1310,7 @@ def run_plan_search(model_name: str = "smollm2-135m", mode: str = "quick", seed:
     alone (`ba_weight` 0, kind "lm-only") at both rates (at 2e-3 with the same three seeds): what fine-tuning on the
     stories removes without any brain loss, the reference Preserving's loss is read against."""
     out = Path(out or project_root() / "figures" / "05_plan_search.csv")
-    config = intervention_plan("control", seed)[0]
+    config = replace(intervention_plan("control", seed)[0], epochs=2, lr=4e-3)  # the first plan the search starts from
     planted, directions = _control_brain(model_name, mode, seed, n_directions, config.context_words)
     plans = {"L_lm 0.1, rate 2e-3, 24 steps": replace(config, lm_weight=0.1, lr=2e-3),
              "L_lm 0.1, rate 2e-3, 48 steps": replace(config, lm_weight=0.1, lr=2e-3, epochs=4),
