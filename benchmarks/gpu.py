@@ -34,8 +34,9 @@ import torch
 from brainalign.core import load_model, resolve_device
 from brainalign.attribution import attribute_ba
 from brainalign.data import default_stimulus, load_hp, simulate_brain, write_hp_release
-from brainalign.encoding import ContextPlan, FeaturePipeline, _himalaya_backend, _window_inputs, extract_features
-from brainalign.encoding import fit_encoding, predict_tr, ridge_backend, tr_context
+from brainalign.encoding import ContextPlan, FeaturePipeline, _window_inputs, extract_features
+from brainalign.encoding import fit_encoding, predict_tr, tr_context
+from brainalign.ridge import _himalaya_backend, ridge_backend
 
 from _results import save_result
 from attribution import bare as bare_gxi

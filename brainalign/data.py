@@ -11,9 +11,9 @@ __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'TR_METHODS', 'CEILING_COMPONENTS',
            'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words', 'moth_stories', 'load_moth',
            'write_moth_release', 'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions',
            'spacy_runs', 'annotate_with_spacy', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix',
-           'clean_word', 'word_surface_features', 'word_meaning', 'SimulatedTruth', 'pearson_columns', 'simulate_brain',
-           'corpus_files', 'ngram_surprisal', 'closing_phrases', 'main_name', 'testbed_drives', 'simulate_testbed',
-           'release_subjects', 'only_subjects', 'load_dataset']
+           'clean_word', 'word_surface_features', 'word_meaning', 'SimulatedTruth', 'simulate_brain', 'corpus_files',
+           'ngram_surprisal', 'closing_phrases', 'main_name', 'testbed_drives', 'simulate_testbed', 'release_subjects',
+           'only_subjects', 'load_dataset']
 
 # %% ../nbs/01_data.ipynb #2e123ed2
 import hashlib
@@ -30,6 +30,7 @@ from scipy.stats import gamma
 
 from .core import _shown, check_array, check_choice, check_mode, check_number, data_dir, disk_cache, load_model
 from .core import project_root, refuse
+from .ridge import cv_scores, pearson_columns, zscore_runs
 
 # %% ../nbs/01_data.ipynb #338a85aa
 PARAGRAPH_BREAK = "¶"  # stands for a paragraph break that occupies a word slot (Harry Potter's "+")
@@ -250,7 +251,6 @@ def ceiling_components(Y: np.ndarray, runs, n_components=CEILING_COMPONENTS) -> 
     """(n_trs, n_components): a subject's responses z-scored within runs and reduced to their first principal components.
     Cached (a subject read only for others' ceilings is reduced once, not in every notebook that loads its neighbours)."""
     from sklearn.decomposition import PCA
-    from brainalign.encoding import zscore_runs
     runs = np.asarray(runs)
     return disk_cache("ceiling_components", lambda: PCA(min(n_components, *Y.shape), random_state=0).fit_transform(zscore_runs(Y, runs)),
                       Y=Y, runs=runs, n_components=n_components)
@@ -259,11 +259,10 @@ def ceiling_components(Y: np.ndarray, runs, n_components=CEILING_COMPONENTS) -> 
 def cross_subject_ceiling(responses: dict, runs, n_components=CEILING_COMPONENTS, backend=None, others: dict = None) -> dict:
     """{subject: (n_voxels,) cross-subject noise ceiling}: the leave-one-run-out r of each voxel predicted from the
     other subjects' responses at the same TR (each z-scored within runs and reduced to its first `n_components`
-    principal components, `ceiling_components`), with the encoding models' own ridge (notebook 02's `cv_scores`);
+    principal components, `ceiling_components`), with the encoding models' own ridge (`brainalign.ridge.cv_scores`);
     negative r counts as 0. For subjects in their own voxel spaces (Harry Potter, Moth), where repeats would need
     shared voxels. others : {subject: components} of subjects not in `responses` (read one at a time by
     `load_dataset(subjects=)`), the other brains every subject is also predicted from. Cached."""
-    from brainalign.encoding import cv_scores, zscore_runs  # the encoding models' ridge, on other brains
     runs, others = np.asarray(runs), dict(others or {})
     if len(responses) + len(others) < 2 or not responses:
         refuse("cross_subject_ceiling(responses)", "responses of >= 2 subjects to the same stimulus (with others)",
@@ -965,12 +964,6 @@ def _ar1_noise(rng, tr_runs: np.ndarray, phi: np.ndarray) -> np.ndarray:
             noise[k] = phi * noise[k - 1] + scale * noise[k]
     return noise
 
-
-def pearson_columns(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    "(n_columns,) Pearson r between matching columns of A and B (0 where either is constant)."
-    A, B = A - A.mean(0), B - B.mean(0)
-    denom = np.sqrt((A * A).sum(0) * (B * B).sum(0))
-    return np.divide((A * B).sum(0), denom, out=np.zeros(A.shape[1]), where=denom > 0)
 
 # %% ../nbs/01_data.ipynb #08d91fb6
 def _noisy_responses(rng, S: np.ndarray, target: np.ndarray, phi: np.ndarray, tr_runs, kept, max_ceiling: float) -> tuple:

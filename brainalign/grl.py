@@ -31,9 +31,10 @@ from tqdm.auto import tqdm
 
 from .core import atomic_write, cache_dir, cache_key, check_number, load_model, project_root, resolve_device
 from .core import check_array, check_choice, refuse, writable_folder
-from .data import FMRIDataset, load_dataset, pearson_columns
-from .encoding import FeaturePipeline, _ridge_cv, _standardize, delayed_weights, extract_features
+from .data import FMRIDataset, load_dataset
+from .encoding import FeaturePipeline, delayed_weights, extract_features
 from .encoding import feature_source, held_out_encoding, is_causal, pad_rows, pool_trs, subject_responses, tr_context, tr_rows
+from .ridge import pearson_columns, ridge_cv, standardize
 from .stats import paired_comparison
 
 # %% ../nbs/05_grl.ipynb #e0bfcb86
@@ -93,9 +94,9 @@ class BrainHead(torch.nn.Module):
     def fit_ridge(self, X: np.ndarray, Y: np.ndarray, runs: np.ndarray, alphas=np.logspace(-1, 6, 15)) -> "BrainHead":
         """Start from the ridge solution on features X (n_trs, n_features) and responses Y (n_trs, n_voxels): standardised
         as `fit_encoding` does, one penalty per voxel chosen by leave-one-group-out over `ridge_groups(runs)`."""
-        Xz, x_mean, x_std = _standardize(np.asarray(X, np.float32))
-        Yz, _, _ = _standardize(np.asarray(Y, np.float32))
-        coef, _ = _ridge_cv(Xz, Yz, ridge_groups(runs), alphas)
+        Xz, x_mean, x_std = standardize(np.asarray(X, np.float32))
+        Yz, _, _ = standardize(np.asarray(Y, np.float32))
+        coef, _ = ridge_cv(Xz, Yz, ridge_groups(runs), alphas)
         as_tensor = lambda a: torch.as_tensor(np.asarray(a, np.float32), device=self.linear.weight.device)
         self.x_mean.copy_(as_tensor(x_mean)); self.x_std.copy_(as_tensor(x_std))
         self.linear.weight.copy_(as_tensor(coef.T)); self.linear.bias.zero_()
