@@ -472,12 +472,21 @@ def _key_config(config: TrainConfig) -> TrainConfig:
     return replace(config, epochs=1) if config.lambda_schedule == "constant" else config
 
 
-def path_design(model, tokenizer, dataset: FMRIDataset, context_words: int = 20, cache: bool = True) -> np.ndarray:
+def path_design(model, tokenizer, dataset: FMRIDataset, context_words: int = 20, cache: bool = True,
+                runs=None) -> np.ndarray:
     """(n_kept_trs, 6 * H) the head's input for every kept TR: the last block's word features (`extract_features`,
-    cached unless `cache` is False) through the head's pipeline; equal to what `intervention_losses` feeds the head, TR by TR."""
+    cached unless `cache` is False) through the head's pipeline; equal to what `intervention_losses` feeds the head, TR by TR.
+
+    runs : only these runs' words are read (contexts never cross runs, so their TRs' rows are unchanged; the other
+    rows are zeros): the head's refits need only the training runs."""
     last = model.config.num_hidden_layers
-    features = extract_features(model, tokenizer, dataset.stimulus, [last], context_words, cache=cache)
-    return intervention_pipeline(model, tokenizer, dataset, context_words).design(features[last])
+    words = np.ones(len(dataset.stimulus), bool) if runs is None else np.isin(dataset.stimulus.runs, runs)
+    if not words.any():
+        refuse("path_design(runs)", f"runs of the stimulus {np.unique(dataset.stimulus.runs).tolist()}", repr(runs))
+    read = extract_features(model, tokenizer, dataset.stimulus.select(words), [last], context_words, cache=cache)[last]
+    features = np.zeros((len(dataset.stimulus), read.shape[1]), np.float32)
+    features[words] = read
+    return intervention_pipeline(model, tokenizer, dataset, context_words).design(features)
 
 
 def learnable_voxels(model, tokenizer, dataset: FMRIDataset, Y: np.ndarray, test_run, min_r: float,
@@ -623,7 +632,7 @@ def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, su
 
     def refit(model):
         "The head(s) refitted by ridge on the current model's path (training runs; cross-fitted if the head is)."
-        X = path_design(model, setup.tokenizer, dataset, config.context_words, cache=False)
+        X = path_design(model, setup.tokenizer, dataset, config.context_words, cache=False, runs=np.unique(runs[train_rows]))
         head.fit_ridge(X[train_rows], setup.targets[train_rows], runs[train_rows])
 
     def head_steps(features, targets):
