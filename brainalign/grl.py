@@ -483,7 +483,8 @@ def path_design(model, tokenizer, dataset: FMRIDataset, context_words: int = 20,
     words = np.ones(len(dataset.stimulus), bool) if runs is None else np.isin(dataset.stimulus.runs, runs)
     if not words.any():
         refuse("path_design(runs)", f"runs of the stimulus {np.unique(dataset.stimulus.runs).tolist()}", repr(runs))
-    read = extract_features(model, tokenizer, dataset.stimulus.select(words), [last], context_words, cache=cache)[last]
+    stimulus = dataset.stimulus if runs is None else dataset.stimulus.select(words)
+    read = extract_features(model, tokenizer, stimulus, [last], context_words, cache=cache)[last]
     features = np.zeros((len(dataset.stimulus), read.shape[1]), np.float32)
     features[words] = read
     return intervention_pipeline(model, tokenizer, dataset, context_words).design(features)
