@@ -21,8 +21,8 @@ from tqdm.auto import tqdm
 from .core import _shown, cache_key, check_array, check_choice, check_layers, check_number, disk_cache
 from .core import check_mode, check_tokenizer, model_architecture, refuse, tokenizer_fingerprint
 from .data import PARAGRAPH_BREAK, TR_METHODS, FMRIDataset, Stimulus
-from .ridge import (check_alphas, circular_shift_pvalues, cv_scores, outer_cv, pearson_columns, ridge_backend,
-                              ridge_cv, ridge_inputs, standardize, zscore_runs)
+from .ridge import check_alphas, circular_shift_pvalues, cv_scores, outer_cv, pearson_columns, ridge_backend
+from .ridge import ridge_cv, ridge_inputs, standardize, zscore_runs
 
 # %% ../nbs/02_encoding.ipynb #c36e6510
 @dataclass

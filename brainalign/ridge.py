@@ -86,7 +86,7 @@ def ridge_cv(X, Y, runs, alphas, backend="numpy", solver="auto") -> tuple:
         return np.asarray(b.to_numpy(coef), X.dtype), np.asarray(b.to_numpy(model.best_alphas_))
 
 # %% ../nbs/ridge.ipynb #8c379470
-def _check_design(X, Y, runs, n_delays):
+def _check_design(X, Y, runs, n_delays, where: str):
     X, Y, runs = np.asarray(X), np.asarray(Y), np.asarray(runs)
     if X.ndim != 2 or Y.ndim != 2:
         raise ValueError(f"X and Y must be 2-D: (n_trs, n_features) and (n_trs, n_voxels); got {X.shape} and {Y.shape}")
@@ -96,7 +96,7 @@ def _check_design(X, Y, runs, n_delays):
     for name, A in (("features X", X), ("responses Y", Y)):
         if not np.isfinite(A).all():
             raise ValueError(f"{name} contain NaN/inf in columns {np.flatnonzero(~np.isfinite(A).all(0))[:8].tolist()}")
-    check_number(n_delays, "fit_encoding(n_delays)", 1, integer=True)
+    check_number(n_delays, f"{where}(n_delays)", 1, integer=True)
     if X.shape[1] % n_delays:
         raise ValueError(f"X has {X.shape[1]} features, not a multiple of n_delays={n_delays}")
     if len(np.unique(runs)) < 3:
@@ -109,21 +109,21 @@ def check_alphas(alphas, where: str) -> np.ndarray:
     return check_array(alphas, where, ndim=1, positive=True).astype(float)
 
 
-def _warn_constant(Y: np.ndarray):
-    "Constant voxels cannot be predicted: they score r = 0 (a warning says how many)."
+def _warn_constant(Y: np.ndarray, where: str):
+    "Constant voxels cannot be predicted: they score r = 0 (a warning, naming `where`, says how many)."
     constant = np.flatnonzero(Y.std(0) == 0)
     if constant.size:
-        warnings.warn(f"fit_encoding(Y): {constant.size} of {Y.shape[1]} voxels are constant (columns "
+        warnings.warn(f"{where}(Y): {constant.size} of {Y.shape[1]} voxels are constant (columns "
                       f"{constant[:8].tolist()}{' ...' * (constant.size > 8)}); they score r = 0")
 
 
 def ridge_inputs(X, Y, runs, n_delays, alphas, backend, solver, where: str) -> tuple:
     "(X, Y, runs, alphas, backend) checked for a ridge fit by `where` (constant voxels: a warning)."
-    X, Y, runs = _check_design(X, Y, runs, n_delays)
+    X, Y, runs = _check_design(X, Y, runs, n_delays, where)
     alphas = check_alphas(alphas, f"{where}(alphas)")
     backend = ridge_backend(backend, f"{where}(backend)")
     check_choice(solver, f"{where}(solver)", RIDGE_SOLVERS)
-    _warn_constant(Y)
+    _warn_constant(Y, where)
     return X, Y, runs, alphas, backend
 
 
