@@ -4,17 +4,18 @@
 
 # %% auto #0
 __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'LAMBDA_SCHEDULES', 'PLANS', 'COMPARISONS', 'LM_GUARD',
-           'MEASURES', 'PLANTED', 'GradientReversal', 'ridge_groups', 'BrainHead', 'pearson_loss', 'CrossFitHead',
-           'check_condition', 'reverses', 'intervention_targets', 'split_runs', 'lora_targets', 'add_lora',
-           'TrainConfig', 'reversal_strength', 'intervention_plan', 'intervention_losses', 'evaluation_losses',
-           'intervention_pipeline', 'intervention_samples', 'training_batches', 'Intervention', 'load_intervention',
-           'path_design', 'learnable_voxels', 'train_intervention', 'intervention_snapshots', 'load_adapted',
-           'load_head', 'held_out_alignment', 'head_alignment', 'InterventionEvaluation', 'held_out_samples',
-           'guarded_snapshot', 'evaluate_intervention', 'dose_response', 'fit_brain_eraser', 'brain_eraser',
-           'last_state_module', 'ErasedState', 'erase_brain', 'word_states', 'axis_eraser', 'ablation_costs',
-           'planted_directions', 'planted_brain', 'positive_control', 'run_positive_control', 'run_simulated_control',
-           'seed_interval', 'control_summary', 'delay_blocks', 'readout_directions', 'subspace_share', 'recoverability',
-           'adversary_diagnosis', 'run_adversary_diagnosis', 'run_plan_search']
+           'MEASURES', 'PLANTED', 'DOSES', 'GradientReversal', 'ridge_groups', 'BrainHead', 'pearson_loss',
+           'CrossFitHead', 'check_condition', 'reverses', 'intervention_targets', 'split_runs', 'lora_targets',
+           'add_lora', 'TrainConfig', 'reversal_strength', 'intervention_plan', 'intervention_losses',
+           'evaluation_losses', 'intervention_pipeline', 'intervention_samples', 'training_batches', 'Intervention',
+           'load_intervention', 'path_design', 'learnable_voxels', 'train_intervention', 'intervention_snapshots',
+           'load_adapted', 'load_head', 'held_out_alignment', 'head_alignment', 'InterventionEvaluation',
+           'held_out_samples', 'guarded_snapshot', 'evaluate_intervention', 'dose_response', 'fit_brain_eraser',
+           'brain_eraser', 'last_state_module', 'ErasedState', 'erase_brain', 'word_states', 'axis_eraser',
+           'ablation_costs', 'planted_directions', 'planted_brain', 'guarded_doses', 'positive_control', 'control_dose',
+           'run_positive_control', 'run_simulated_control', 'seed_interval', 'control_summary', 'delay_blocks',
+           'readout_directions', 'subspace_share', 'recoverability', 'adversary_diagnosis', 'run_adversary_diagnosis',
+           'run_plan_search']
 
 # %% ../nbs/05_grl.ipynb #88f0a8af
 import copy
@@ -784,16 +785,16 @@ def held_out_samples(model, tokenizer, dataset: FMRIDataset, config: TrainConfig
     return intervention_samples(pipeline, _central(rows, config.max_eval_trs))[1]
 
 
-def guarded_snapshot(run: Intervention, samples: list, base_lm: float, device=None) -> tuple:
-    """(snapshot, its held-out LM loss relative to base, whether inside `LM_GUARD`): the run's latest trained snapshot
-    whose LM loss on `samples` is within the guard of the base model's `base_lm`, else its last snapshot (outside)."""
+def guarded_snapshot(run: Intervention, samples: list, base_lm: float, device=None, guard: float = LM_GUARD) -> tuple:
+    """(snapshot, its held-out LM loss relative to base, whether inside `guard`): the run's latest trained snapshot
+    whose LM loss on `samples` is within `guard` (a share) of the base model's `base_lm`, else its last snapshot (outside)."""
     snapshots = [s for s in intervention_snapshots(run) if s.metrics["steps"] > 0][::-1]
     config, latest = TrainConfig(**run.metrics["config"]), None
     for snapshot in snapshots:
         model, tokenizer = load_adapted(snapshot, device)
         relative = evaluation_losses(model, tokenizer, samples, config, seed=config.seed)["lm"] / base_lm - 1
         del model
-        if abs(relative) <= LM_GUARD:
+        if abs(relative) <= guard:
             return snapshot, relative, True
         latest = latest or (snapshot, relative, False)
     return latest
@@ -1076,12 +1077,28 @@ def planted_brain(model, tokenizer, dataset: FMRIDataset, directions: dict = Non
 
 
 # %% ../nbs/05_grl.ipynb #de46210f
+DOSES = ("end", "guarded")  # each run read at its last epoch, and at its latest epoch inside the LM guard (`guarded_snapshot`)
+
+
+def guarded_doses(runs: list, dataset: FMRIDataset, device=None, guard: float = LM_GUARD) -> list:
+    """[(snapshot, LM loss vs base, inside `guard`)] per run of `runs` (same model and split): `guarded_snapshot` on
+    the held-out TRs of their test run (`held_out_samples`), the base model's LM loss there the reference."""
+    config = TrainConfig(**runs[0].metrics["config"])
+    base, tokenizer = load_model(runs[0].metrics["model"], device=_device(device))
+    samples = held_out_samples(base, tokenizer, dataset, config, runs[0].metrics["split"]["test"][0])
+    base_lm = evaluation_losses(base, tokenizer, samples, config, seed=config.seed)["lm"]
+    return [guarded_snapshot(run, samples, base_lm, device, guard) for run in runs]
+
+
 def positive_control(model_name: str, populations: dict, config: TrainConfig, seeds, device=None,
-                     n_components: int = 16, folder=None, oracles: dict = None) -> pd.DataFrame:
+                     n_components: int = 16, folder=None, oracles: dict = None, guard: float = LM_GUARD) -> pd.DataFrame:
     """Misaligned, Preserving and Tuned (each seed in `seeds`) and Erased on every population {name: (dataset, subject)}:
-    one row per (condition, population, measure, seed), measures (a) head, (b) path and (c) last at the end of training,
-    with `value` (mean test r over the trained voxels), `base_value` (the base model's; for (a) the run's own head before
-    training), the held-out LM loss and `relative_lm_vs_base`. folder : where the runs go (`train_intervention`).
+    one row per (condition, population, measure, seed, dose), measures (a) head, (b) path and (c) last, with `value`
+    (mean test r over the trained voxels), `base_value` (the base model's; for (a) the run's own head before training),
+    the held-out LM loss, `relative_lm_vs_base` and `within_guard` (inside `guard`, default `LM_GUARD`).
+    dose (`DOSES`) : "end", the run's last epoch, or "guarded", its latest epoch inside the guard (`guarded_doses`;
+    its last when none is); `steps` says which. Untrained conditions (Erased, oracles) carry both doses.
+    folder : where the runs go (`train_intervention`).
     oracles : {population: eraser of the planted axes themselves (`axis_eraser`)}, evaluated as condition "oracle":
     the removal the truth allows, the reference for what Erased and Misaligned could reach."""
     last = load_model(model_name, device="cpu")[0].config.num_hidden_layers
@@ -1089,19 +1106,38 @@ def positive_control(model_name: str, populations: dict, config: TrainConfig, se
     for population, (dataset, subject) in populations.items():
         runs = [train_intervention(model_name, dataset, condition, subject=subject, config=replace(config, seed=seed), device=device,
                                    folder=folder) for condition in CONDITIONS for seed in seeds]
+        doses = [snapshot for snapshot, _, _ in guarded_doses(runs, dataset, device, guard)]
+        earlier = [dose for run, dose in zip(runs, doses) if dose.metrics["steps"] != run.metrics["steps"]]
         oracle = {"oracle": oracles[population]} if oracles and population in oracles else None
-        table = evaluate_intervention(runs, dataset, [last], snapshots=[0], device=device, erase=True, n_components=n_components,
-                                      erasers=oracle).table
+        table = evaluate_intervention(runs + earlier, dataset, [last], snapshots=[0], device=device, erase=True,
+                                      n_components=n_components, erasers=oracle).table
         table = table[(table.voxels == "trained") & table.measure.isin(["head", "path", "last"])]
         base = table[table.condition == "base"].set_index("measure").brain_score
-        start = table[(table.steps == 0) & (table.measure == "head")].set_index(["condition", "seed"]).brain_score
-        end = table[~table.condition.isin(["base", *CONDITIONS]) | (table.steps == table.steps.max())]
-        for row in end.itertuples():
+        start = table[(table.steps == 0) & (table.measure == "head")].drop_duplicates(["condition", "seed"])
+        start = start.set_index(["condition", "seed"]).brain_score
+        untrained = table[~table.condition.isin(["base", *CONDITIONS])]
+        picked = [untrained.assign(dose=dose) for dose in DOSES]
+        for run, dose in zip(runs, doses):
+            own = table[(table.condition == run.condition) & (table.seed == run.metrics["config"]["seed"])]
+            picked += [own[own.steps == run.metrics["steps"]].assign(dose="end"), own[own.steps == dose.metrics["steps"]].assign(dose="guarded")]
+        for row in pd.concat(picked).itertuples():
             before = start.get((row.condition, row.seed), start.get(("misaligned", seeds[0]))) if row.measure == "head" else base[row.measure]
             rows.append({"condition": row.condition, "population": population, "measure": row.measure, "seed": row.seed,
-                         "steps": row.steps, "value": row.brain_score, "base_value": float(before), "lm_loss": row.lm_loss,
-                         "relative_lm_vs_base": row.relative_lm_vs_base})
+                         "dose": row.dose, "steps": row.steps, "value": row.brain_score, "base_value": float(before),
+                         "lm_loss": row.lm_loss, "relative_lm_vs_base": row.relative_lm_vs_base,
+                         "within_guard": bool(abs(row.relative_lm_vs_base) <= guard)})
     return pd.DataFrame(rows)
+
+
+def control_dose(control: pd.DataFrame, dose: str = "guarded") -> pd.DataFrame:
+    "The rows of a `positive_control` table at one of `DOSES` (a table from before the doses holds only the runs' ends)."
+    if dose not in DOSES:
+        raise ValueError(f"control_dose(dose): expected one of {DOSES}, got {dose!r}")
+    if "dose" not in control:
+        if dose != "end":
+            raise ValueError("control_dose: this table has no dose column (made before the guarded doses): only dose='end'")
+        return control
+    return control[control.dose == dose]
 
 
 def run_positive_control(model_name: str = "smollm2-135m", mode: str = "quick", seed: int = 0, device=None,
@@ -1158,17 +1194,17 @@ def seed_interval(values) -> tuple:
     return float(values.mean()), float(values.mean() - half), float(values.mean() + half)
 
 
-def control_summary(control: pd.DataFrame) -> pd.DataFrame:
-    """Study B's table from a `positive_control` table: per (population, measure, condition) the mean value over seeds,
-    its difference from the base model and from Preserving (paired by seed; a one-seed condition such as Erased against
-    every Preserving seed), the held-out LM loss vs base and vs Preserving (%), each with a 95% interval over seeds
-    (`seed_interval`)."""
+def control_summary(control: pd.DataFrame, dose: str = "guarded") -> pd.DataFrame:
+    """Study B's table from a `positive_control` table at one `dose` (`control_dose`): per (population, measure,
+    condition) the mean value over seeds, its difference from the base model and from Preserving (paired by seed; a
+    one-seed condition such as Erased against every Preserving seed), the held-out LM loss vs base and vs Preserving
+    (%), each with a 95% interval over seeds (`seed_interval`), and `n_within_guard`: how many seeds are inside the guard."""
     rows = []
-    for (population, measure), part in control.groupby(["population", "measure"], sort=False):
+    for (population, measure), part in control_dose(control, dose).groupby(["population", "measure"], sort=False):
         preserving = part[part.condition == "preserving"].set_index("seed")
         for condition, rows_c in part.groupby("condition", sort=False):
             if len(rows_c) > 1 or preserving.empty:
-                paired = rows_c.join(preserving, on="seed", rsuffix="_p")
+                paired = rows_c.merge(preserving.add_suffix("_p"), left_on="seed", right_index=True)
             else:
                 paired = preserving.add_suffix("_p").assign(**rows_c.iloc[0].drop("seed").to_dict())
             entry = {"population": population, "measure": measure, "condition": condition, "n_seeds": len(rows_c)}
@@ -1178,6 +1214,7 @@ def control_summary(control: pd.DataFrame) -> pd.DataFrame:
                                  ("lm_vs_preserving_%", 100 * (paired.lm_loss / paired.lm_loss_p - 1))):
                 entry[name], entry[f"{name}_low"], entry[f"{name}_high"] = seed_interval(values.dropna())
             entry["share_of_base"] = float((rows_c.value / rows_c.base_value).mean())
+            entry["n_within_guard"] = int((rows_c.relative_lm_vs_base.abs() <= LM_GUARD).sum())
             rows.append(entry)
     return pd.DataFrame(rows)
 

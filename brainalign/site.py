@@ -588,11 +588,13 @@ def _voxel_rule(run, first, second, direction, reference=np.nan, threshold=0.0, 
 
 
 def control_reference(figures, second: str) -> float:
-    "The oracle's (b) minus `second`'s ('preserving', 'tuned' or 'base') on the planted lm-unused population (notebook 05's committed control)."
+    """The oracle's (b) minus `second`'s ('preserving', 'tuned' or 'base') on the planted lm-unused population (notebook
+    05's committed control), each run read at its latest epoch inside the LM guard (`control_dose`)."""
+    from brainalign.grl import control_dose
     c = committed_table(figures, "05_positive_control")
     if c is None:
         return np.nan
-    c = c.query("population == 'lm-unused' and measure == 'path'")
+    c = control_dose(c, "guarded").query("population == 'lm-unused' and measure == 'path'")
     oracle = c[c.condition == "oracle"].value.mean()
     return float(oracle - (c.base_value.mean() if second == "base" else c[c.condition == second].value.mean()))
 
