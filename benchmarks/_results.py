@@ -25,7 +25,8 @@ def smollm2_encodings(layers, context_words=80, n_voxels=200) -> tuple:
     encoding models of `layers` fitted on the first `n_voxels` voxels of sim01 (80-word features from notebook 02's cache)."""
     from brainalign.core import load_model, set_seed
     from brainalign.data import simulate_brain
-    from brainalign.encoding import FeaturePipeline, extract_features, fit_encoding
+    from brainalign.features import FeaturePipeline, extract_features
+    from brainalign.encoding import fit_encoding
     from brainalign.ridge import zscore_runs
     set_seed(0)
     model, tokenizer = load_model("smollm2-135m")

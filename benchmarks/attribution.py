@@ -20,7 +20,8 @@ from unittest import mock
 import numpy as np
 import torch
 
-from brainalign.encoding import EncodingModel, _padded_forward, predict_tr, tr_context
+from brainalign.features import padded_forward, tr_context
+from brainalign.encoding import EncodingModel, predict_tr
 from brainalign.attribution import _all_logits, _plan_batches, attribute_ba, attribute_nwp_trs, default_token_budget
 
 from _results import save_result, smollm2_encodings, timed
@@ -53,7 +54,7 @@ def bare(model, pipeline, rows, layers):
         embeds = [model.get_input_embeddings()(contexts[i].input_ids).detach().requires_grad_(True) for i in batch]
         windows = [e[s - contexts[i].token_start:t - contexts[i].token_start] for i, e in zip(batch, embeds)
                    for s, t in map(contexts[i].plan.token_span, contexts[i].windows)]
-        hidden = _padded_forward(model, windows, layers)
+        hidden = padded_forward(model, windows, layers)
         for j, layer in enumerate(layers):
             torch.autograd.grad(hidden[layer].pow(2).mean(), embeds, retain_graph=j < len(layers) - 1)
 

@@ -11,7 +11,7 @@ import torch
 
 from brainalign.core import load_model
 from brainalign.data import default_stimulus
-from brainalign.encoding import _word_states, extract_features, tokenize_runs
+from brainalign.features import mean_word_states, extract_features, tokenize_runs
 
 from _results import save_result
 
@@ -24,7 +24,7 @@ def naive(model, tokenizer, stimulus, context_words):
         keep = (run.word_of_token >= max(0, w - context_words)) & (run.word_of_token <= w)
         with torch.no_grad():
             hidden = model(input_ids=torch.tensor([run.ids[keep]]), output_hidden_states=True).hidden_states
-        out.append(torch.stack([_word_states(h[0], run.word_of_token[keep], [w])[0] for h in hidden]))
+        out.append(torch.stack([mean_word_states(h[0], run.word_of_token[keep], [w])[0] for h in hidden]))
     return torch.stack(out)
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from brainalign.core import _environ
 from brainalign.data import load_hp, with_noise_ceiling, write_hp_release
-from brainalign.encoding import extract_features, layer_scores
+from brainalign.features import extract_features
+from brainalign.encoding import layer_scores
 
 from _results import save_result
 from gpu import architectures, build, device_or_skip, peak_gib, reset_peak, synchronize, tokenizer

@@ -34,8 +34,9 @@ import torch
 from brainalign.core import load_model, resolve_device
 from brainalign.attribution import attribute_ba
 from brainalign.data import default_stimulus, load_hp, simulate_brain, write_hp_release
-from brainalign.encoding import ContextPlan, FeaturePipeline, _window_inputs, extract_features
-from brainalign.encoding import fit_encoding, predict_tr, tr_context
+from brainalign.features import ContextPlan, FeaturePipeline, window_inputs, extract_features
+from brainalign.features import tr_context
+from brainalign.encoding import fit_encoding, predict_tr
 from brainalign.ridge import _himalaya_backend, ridge_backend
 
 from _results import save_result
@@ -97,7 +98,7 @@ def bare_forward(model, plan: ContextPlan, batch_size: int):
     "The same windows as extract_features, right-padded, every layer's hidden states (no LM head); nothing else."
     windows = plan.windows()
     for start in range(0, len(windows), batch_size):
-        inputs = [_window_inputs(plan, w)[0] for w in windows[start:start + batch_size]]
+        inputs = [window_inputs(plan, w)[0] for w in windows[start:start + batch_size]]
         longest = max(map(len, inputs))
         ids = torch.zeros((len(inputs), longest), dtype=torch.long)
         mask = torch.zeros((len(inputs), longest), dtype=torch.long)

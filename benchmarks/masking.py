@@ -19,7 +19,7 @@ import sys
 import numpy as np
 import torch
 
-from brainalign.encoding import FeaturePipeline, full_context_rows, pad_rows, tr_context
+from brainalign.features import FeaturePipeline, full_context_rows, pad_rows, tr_context
 from brainalign.masking import masked_context, predict_masked, random_words
 
 from _results import save_result, smollm2_encodings, timed

@@ -15,7 +15,7 @@ import torch
 
 from brainalign.core import data_dir, load_model, set_seed
 from brainalign.data import default_stimulus
-from brainalign.encoding import _special_tokens, tokenize_words
+from brainalign.features import special_tokens, tokenize_words
 from brainalign.probing import QUICK_CAPS, _pool, build_suite, gold_suite, silver_corpus, span_features
 
 from _results import save_result, timed
@@ -37,7 +37,7 @@ def examples(n: int) -> tuple:
 
 def one_by_one(model, tokenizer, texts, spans, layers) -> dict:
     "One example at a time: its text through the whole model with every hidden state, then its span pooled."
-    prefix, suffix = _special_tokens(tokenizer)
+    prefix, suffix = special_tokens(tokenizer)
     out = {layer: [] for layer in layers}
     for text, span in zip(texts, spans):
         ids, owner = tokenize_words(tokenizer, list(text))

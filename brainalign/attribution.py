@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['AGGREGATIONS', 'TARGETS', 'RED', 'BLUE', 'MAX_SHADE', 'METHODS', 'BASELINES', 'IG_BASELINES', 'IG_MAX_GAP',
-           'IG_MAX_STEPS', 'TOP_K', 'SHARES', 'aggregate', 'tokens_to_words', 'n_top', 'WordAttribution',
-           'default_token_budget', 'attribute_ba', 'ig_convergence', 'held_out_draw', 'nwp_ig_default',
+           'IG_MAX_STEPS', 'TOP_K', 'SHARES', 'aggregate', 'tokens_to_words', 'check_top_k', 'n_top', 'WordAttribution',
+           'in_batches', 'default_token_budget', 'attribute_ba', 'ig_convergence', 'held_out_draw', 'nwp_ig_default',
            'NextWordContext', 'next_word_context', 'logit_lens', 'attribute_nwp_trs', 'nwp_items', 'attribute_nwp',
            'path_variation', 'nwp_path_variation', 'iou_chance', 'topk_overlap', 'attribution_spread',
            'positional_profile', 'centre_of_mass', 'oldest_minus_middle', 'first_word_share', 'layer_group',
@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from .core import atomic_write, cache_key, check_array, check_layers, check_number, disk_cache, model_fingerprint, refuse
 from .core import check_choice
 from .data import CONTENT_POS, PARAGRAPH_BREAK, reading_stimulus
-from .encoding import ContextPlan, FeaturePipeline, _padded_forward, is_causal, pad_rows, tr_context, tr_features
+from .features import ContextPlan, FeaturePipeline, padded_forward, is_causal, pad_rows, tr_context, tr_features
 from .stats import bootstrap_ci
 
 # %% ../nbs/03_attribution.ipynb #c00a5aa4
@@ -62,7 +62,7 @@ METHODS = ("gxi", "ig")
 BASELINES = ("random", "truth")  # chance scores, and the simulated brain's true word weights
 
 
-def _check_k(k: float) -> float:
+def check_top_k(k: float) -> float:
     if not 0 < k <= 100:
         raise ValueError(f"k={k} must lie in (0, 100]: a percentage of the context words")
     return k
@@ -70,7 +70,7 @@ def _check_k(k: float) -> float:
 
 def n_top(k: float, n_words: int) -> int:
     "How many words the top `k`% of `n_words` context words are: at least one."
-    return max(1, math.ceil(_check_k(k) / 100 * n_words))
+    return max(1, math.ceil(check_top_k(k) / 100 * n_words))
 
 
 def _relative_gap(gap: float, scores) -> float:
@@ -150,7 +150,7 @@ def _halving(work, batch: list) -> list:
         return _halving(work, batch[:len(batch) // 2]) + _halving(work, batch[len(batch) // 2:])
 
 
-def _in_batches(costs, budget: int, work, desc: str) -> list:
+def in_batches(costs, budget: int, work, desc: str) -> list:
     "Results of `work(batch) -> list` over token-budget batches of all items, in item order, with a progress bar."
     results = []
     for batch in tqdm(_plan_batches(costs, budget), desc=desc, leave=False):
@@ -270,7 +270,7 @@ def _attribute(model, contexts: list, costs: list, losses_for, names: list, desc
             return compute(batch)
         return disk_cache("attribution", lambda: compute(batch), call=call, contexts=[contexts[i] for i in batch])
 
-    results = _in_batches(costs, token_budget, work, desc)
+    results = in_batches(costs, token_budget, work, desc)
     _warn_unconverged(results, max_gap if method == "ig" else None, desc)
     return results
 
@@ -369,7 +369,7 @@ def held_out_draw(n_trs: int, seed: int = 0, model_name: str = "smollm2-135m") -
     last run of the quick simulated brain, with notebook 03's fixed-context pipeline: contexts no notebook chose."""
     from .core import load_model
     from .data import load_dataset
-    from .encoding import full_context_rows
+    from .features import full_context_rows
     model, tokenizer = load_model(model_name)
     dataset = load_dataset("simulated", "quick", seed=seed)
     pipeline = FeaturePipeline.build(model, tokenizer, dataset, 80, fixed=True, start_token=True)
@@ -484,7 +484,7 @@ def _nwp_losses(model, tokenizer, items: list, layers=None):
                                           for word, (_, nxt) in zip(logits, targets)])
         if not lenses:
             return {"NWP": nll(_span_logits(model, x, mask, [(first, len(nxt)) for first, nxt in targets]))}
-        hidden = _padded_forward(model, rows, list(lenses))  # stops after the deepest layer asked for
+        hidden = padded_forward(model, rows, list(lenses))  # stops after the deepest layer asked for
         return {layer: nll([lens(hidden[layer][b, first:first + len(nxt)]) for b, (first, nxt) in enumerate(targets)])
                 for layer, lens in lenses.items()}
     return losses

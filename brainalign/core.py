@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CACHE_FORMAT', 'BUILTIN_MODELS', 'MODEL_KINDS', 'DEVICES', 'DTYPES', 'SMOLLM2_GGUF', 'METHOD_COLOURS',
            'CONDITION_COLOURS', 'MODES', 'REFERENCE_RUN', 'project_root', 'cache_dir', 'figures_dir', 'data_dir',
-           'refuse', 'check_choice', 'check_number', 'check_array', 'refused_inputs', 'set_seed',
+           'shown_value', 'refuse', 'check_choice', 'check_number', 'check_array', 'refused_inputs', 'set_seed',
            'tokenizer_fingerprint', 'cache_key', 'atomic_write', 'plain_name', 'writable_folder', 'disk_cache',
            'cache_misses', 'ModelNotFoundError', 'resolve_device', 'load_model', 'split_revision', 'model_fingerprint',
            'model_architecture', 'check_tokenizer', 'check_layers', 'hidden_states', 'set_style', 'save_figure',
@@ -64,7 +64,7 @@ def data_dir(path=None) -> Path | None:
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #c1d2e3f4
-def _shown(value, limit=80) -> str:
+def shown_value(value, limit=80) -> str:
     "A short text for a refused value: its repr, or its shape when it is a large array."
     if hasattr(value, "shape") and int(np.prod(value.shape)) > 8:
         return f"an array of shape {tuple(value.shape)}"
@@ -80,7 +80,7 @@ def refuse(where: str, expected: str, got: str):
 def check_choice(value, where: str, options):
     "`value` if it is one of `options`, else refused."
     if value not in tuple(options):
-        refuse(where, f"one of {tuple(options)}", _shown(value))
+        refuse(where, f"one of {tuple(options)}", shown_value(value))
     return value
 
 
@@ -91,7 +91,7 @@ def check_number(value, where: str, low=-np.inf, high=np.inf, integer=False, abo
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and bool(np.isfinite(value))
     ok = ok and (not integer or float(value).is_integer()) and (value > low if above else value >= low) and value <= high
     if not ok:
-        refuse(where, expected, _shown(value))
+        refuse(where, expected, shown_value(value))
     return value
 
 
@@ -99,7 +99,7 @@ def check_array(value, where: str, ndim=None, finite=True, positive=False, min_s
     "`value` as a numeric NumPy array, refused unless it has `ndim` dimensions, >= `min_size` entries, finite (> 0) values."
     A = np.asarray(value)
     if not (np.issubdtype(A.dtype, np.number) or A.dtype == bool):
-        refuse(where, "numbers", f"{_shown(value)} (dtype {A.dtype})")
+        refuse(where, "numbers", f"{shown_value(value)} (dtype {A.dtype})")
     if ndim is not None and A.ndim != ndim:
         refuse(where, f"a {ndim}-D array", f"shape {A.shape}")
     if A.size < min_size:
@@ -107,7 +107,7 @@ def check_array(value, where: str, ndim=None, finite=True, positive=False, min_s
     if finite and not np.isfinite(A).all():
         refuse(where, "finite values", f"NaN/inf at {np.argwhere(~np.isfinite(A))[:4].tolist()}")
     if positive and not (A > 0).all():
-        refuse(where, f"{'a ' + str(ndim) + '-D array of ' if ndim else ''}values > 0", _shown(value))
+        refuse(where, f"{'a ' + str(ndim) + '-D array of ' if ndim else ''}values > 0", shown_value(value))
     return A
 
 
@@ -416,7 +416,7 @@ def load_model(name: str, kind: str = "auto", device="auto", dtype=None, revisio
 def split_revision(name: str, revision: str = None) -> tuple:
     "(name, revision) from `name` written as \"org/model@revision\" or with `revision` given apart (not both)."
     if not isinstance(name, str) or not name:
-        refuse("load_model(name)", "a built-in name, a Hugging Face id or a folder", _shown(name))
+        refuse("load_model(name)", "a built-in name, a Hugging Face id or a folder", shown_value(name))
     if "@" in name and not Path(name).exists():
         name, pinned = name.rsplit("@", 1)
         if revision is not None and revision != pinned:

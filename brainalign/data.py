@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from scipy.stats import gamma
 
-from .core import _shown, check_array, check_choice, check_mode, check_number, data_dir, disk_cache, load_model
+from .core import shown_value, check_array, check_choice, check_mode, check_number, data_dir, disk_cache, load_model
 from .core import project_root, refuse
 from .ridge import cv_scores, pearson_columns, zscore_runs
 
@@ -612,7 +612,7 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
         chosen = np.asarray(chosen)
         columns[s] = np.flatnonzero(chosen) if chosen.dtype == bool else np.unique(chosen.astype(int))
         if columns[s].size == 0 or columns[s][0] < 0:
-            refuse("load_moth(voxels)", "non-negative voxel indices or a mask keeping at least one voxel", f"{s}: {_shown(chosen)}")
+            refuse("load_moth(voxels)", "non-negative voxel indices or a mask keeping at least one voxel", f"{s}: {shown_value(chosen)}")
     missing = [s for s in stories if s not in respdict]
     if missing:
         raise ValueError(f"{respdict_path}: no entry for stories {missing}; it lists {len(respdict)} stories")
@@ -700,7 +700,7 @@ def reading_stimulus(runs: list, seconds_per_word=0.5, fixation_s=20.0, annotati
     check_number(seconds_per_word, "reading_stimulus(seconds_per_word)", 0, above=True)
     check_number(fixation_s, "reading_stimulus(fixation_s)", 0)
     if isinstance(runs, str) or not runs or any(isinstance(words, str) or len(words) == 0 for words in runs):
-        refuse("reading_stimulus(runs)", "a non-empty list of runs, each a non-empty list of words", _shown(runs))
+        refuse("reading_stimulus(runs)", "a non-empty list of runs, each a non-empty list of words", shown_value(runs))
     onsets = np.concatenate([fixation_s + seconds_per_word * np.arange(len(words)) for words in runs])
     run_ids = np.concatenate([np.full(len(words), i + 1) for i, words in enumerate(runs)])
     return Stimulus([w for words in runs for w in words], onsets, onsets + seconds_per_word, run_ids,
@@ -1001,7 +1001,7 @@ def simulate_brain(stimulus=None, n_subjects=4, n_voxels=2000, seed=0, tr=2.0, r
     check_number(max_ceiling, "simulate_brain(max_ceiling)", 0, 1, above=True)
     shares = check_array(fractions, "simulate_brain(fractions)", ndim=1)
     if shares.shape != (3,) or (shares < 0).any() or shares.sum() <= 0:
-        refuse("simulate_brain(fractions)", "3 shares >= 0 (integrative, local, noise) with a positive sum", _shown(fractions))
+        refuse("simulate_brain(fractions)", "3 shares >= 0 (integrative, local, noise) with a positive sum", shown_value(fractions))
     if len(stimulus) < n_meaning:
         refuse("simulate_brain(stimulus)", f"at least n_meaning={n_meaning} words (the word-meaning PCA has that many "
                f"components)", f"{len(stimulus)} words")
@@ -1124,7 +1124,7 @@ def testbed_drives(stimulus: Stimulus, folder=None, sparse_words=None) -> dict:
     keyed = set(sparse_words or main_name(stimulus))
     sparse = np.array([clean_word(w) in keyed for w in stimulus.words], float)
     if not sparse.any():
-        refuse("testbed_drives(sparse_words)", "words that occur in the stimulus (as clean_word gives them)", _shown(sorted(keyed)))
+        refuse("testbed_drives(sparse_words)", "words that occur in the stimulus (as clean_word gives them)", shown_value(sorted(keyed)))
     return {"sparse": sparse,
             "predictive": ngram_surprisal(stimulus.words, stimulus.runs, corpus_files(folder)),
             "syntactic": closing_phrases(stimulus)}
@@ -1141,7 +1141,7 @@ def simulate_testbed(stimulus=None, n_subjects=2, n_voxels=300, seed=0, tr=2.0, 
     check_number(n_voxels, "simulate_testbed(n_voxels)", len(TESTBED), integer=True)
     bounds = check_array(ceilings, "simulate_testbed(ceilings)", ndim=1)
     if bounds.shape != (2,) or not 0 < bounds[0] <= bounds[1] < 1:
-        refuse("simulate_testbed(ceilings)", "(low, high) with 0 < low <= high < 1", _shown(ceilings))
+        refuse("simulate_testbed(ceilings)", "(low, high) with 0 < low <= high < 1", shown_value(ceilings))
     low, high = bounds
     if "upos" not in stimulus.annotations:
         stimulus = annotate_with_spacy(stimulus)
@@ -1196,7 +1196,7 @@ def _chosen_subjects(subjects, known: list, where: str) -> list:
     "`subjects` (None: all of `known`; a name: that one) as a list, each one of `known`."
     chosen = known if subjects is None else [subjects] if isinstance(subjects, str) else list(subjects)
     if not chosen or any(s not in known for s in chosen):
-        refuse(where, f"subjects among {known} (or None: all)", _shown(subjects))
+        refuse(where, f"subjects among {known} (or None: all)", shown_value(subjects))
     return list(dict.fromkeys(chosen))
 
 

@@ -33,8 +33,9 @@ from tqdm.auto import tqdm
 from .core import atomic_write, cache_dir, cache_key, check_number, load_model, project_root, resolve_device
 from .core import check_array, check_choice, refuse, writable_folder
 from .data import FMRIDataset, load_dataset
-from .encoding import FeaturePipeline, delayed_weights, extract_features
-from .encoding import feature_source, held_out_encoding, is_causal, pad_rows, pool_trs, subject_responses, tr_context, tr_rows
+from .features import FeaturePipeline, delayed_weights, extract_features
+from .features import is_causal, pad_rows, pool_trs, tr_context, tr_rows
+from .encoding import feature_source, held_out_encoding, subject_responses
 from .ridge import pearson_columns, ridge_cv, standardize
 from .stats import paired_comparison
 

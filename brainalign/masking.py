@@ -16,11 +16,12 @@ import torch
 from tqdm.auto import tqdm
 from transformers import DynamicCache
 
-from .attribution import WordAttribution, _check_k, _in_batches, default_token_budget, n_top
+from .attribution import WordAttribution, check_top_k, in_batches, default_token_budget, n_top
 from .core import cache_key, check_array, disk_cache, model_fingerprint
 from .data import Stimulus
-from .encoding import EncodingModel, FeaturePipeline, RunTokens, TorchEncoding, TRContext, _render, tokenize_words
-from .encoding import _blocks, _padded_forward, pad_rows, pool_trs, run_to_layers, tr_context, tr_features, tr_rows
+from .features import FeaturePipeline, RunTokens, TRContext, render_word, tokenize_words
+from .encoding import EncodingModel, TorchEncoding
+from .features import model_blocks, padded_forward, pad_rows, pool_trs, run_to_layers, tr_context, tr_features, tr_rows
 
 # %% ../nbs/04_masking.ipynb #54334250
 STRATEGIES = ("remove", "replace")
@@ -77,7 +78,7 @@ def mask_run(tokenizer, stimulus: Stimulus, run: RunTokens, words, strategy="rep
     if outside.size:
         raise ValueError(f"words {outside[:5].tolist()} are not in the run (stimulus words {run.words[0]}..{run.words[-1]})")
     positions = np.searchsorted(run.words, words)
-    texts = mask_context([_render(stimulus.words[i]) for i in run.words], positions, strategy, filler)
+    texts = mask_context([render_word(stimulus.words[i]) for i in run.words], positions, strategy, filler)
     if not texts:
         raise ValueError(f"removing all {len(run.words)} words of the run leaves nothing to read")
     ids, owner = tokenize_words(tokenizer, texts)
@@ -146,7 +147,7 @@ def reuses_prefix(model, context: TRContext, layer: int) -> bool:
     """Whether masked versions of `context` can start from its key/value cache: a causal model whose blocks stop before
     `layer` (0 < layer < n_layers) and a context read as one window (a fixed plan's)."""
     return context.plan.causal and len(context.windows) == 1 and 0 < layer < model.config.num_hidden_layers \
-        and _blocks(model) is not None
+        and model_blocks(model) is not None
 
 
 def _prefix_cache(model, context: TRContext, layer: int) -> tuple:
@@ -173,12 +174,12 @@ def _shared_tokens(row: torch.Tensor, base: torch.Tensor) -> int:
 
 
 def _prefix_forward(model, rows: list, base: tuple, layer: int) -> dict:
-    """{layer: (n_rows, longest, H)} as `_padded_forward` gives, the batch run only from the first token where one of its
+    """{layer: (n_rows, longest, H)} as `padded_forward` gives, the batch run only from the first token where one of its
     rows departs from the unmasked row; the tokens before it are read from `base` (`_prefix_cache`)."""
     base_row, base_states, cache = base
     shared = min(min(_shared_tokens(r, base_row) for r in rows), min(len(r) for r in rows) - 1)  # one token runs at least
     if shared < 1:
-        return _padded_forward(model, rows, [layer])
+        return padded_forward(model, rows, [layer])
     x, mask = pad_rows([r[shared:] for r in rows])
     mask = torch.cat([torch.ones((len(rows), shared), dtype=mask.dtype, device=mask.device), mask], 1)
     past = DynamicCache(ddp_cache_data=[(part.keys[:, :, :shared].expand(len(rows), -1, -1, -1),
@@ -207,7 +208,7 @@ def _predict_masked(model, tokenizer, stimulus, pipeline, readout: _Readout, lay
         contexts = [masked_context(tokenizer, stimulus, pipeline, row, words, strategy, filler) for words in masks]
         budget = token_budget or default_token_budget(model)
         if not (prefix_cache and reuses_prefix(model, context, layer)):
-            return np.stack(_in_batches([c.n_window_tokens for c in contexts], budget, lambda b: work(contexts, None, b),
+            return np.stack(in_batches([c.n_window_tokens for c in contexts], budget, lambda b: work(contexts, None, b),
                                         f"TR {context.tr_index}"))
         with torch.no_grad():
             base = _prefix_cache(model, context, layer)
@@ -215,7 +216,7 @@ def _predict_masked(model, tokenizer, stimulus, pipeline, readout: _Readout, lay
         order = np.argsort(-shared, kind="stable")  # versions that depart at about the same token share a batch
         ordered = [contexts[i] for i in order]
         costs = [max(1, contexts[i].n_window_tokens - shared[i]) for i in order]  # the tokens that still run
-        predicted = np.stack(_in_batches(costs, budget, lambda b: work(ordered, base, b), f"TR {context.tr_index}"))
+        predicted = np.stack(in_batches(costs, budget, lambda b: work(ordered, base, b), f"TR {context.tr_index}"))
         return predicted[np.argsort(order)]  # back in the order of `masks`
 
     if readout.key is None:
@@ -311,7 +312,7 @@ def masking_curve(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipelin
     [WordAttribution per row]}), by `n_draws` random sets of as many words, and (unless `match` is None) by as many
     random words at the distances of ranking `match`'s words. responses : (n_kept_trs, n_voxels), as fitted;
     prefix_cache : see `predict_masked` (the same predictions, fewer tokens run)."""
-    ks = [_check_k(k) for k in ks]
+    ks = [check_top_k(k) for k in ks]
     _check_strategy(strategy)
     if n_draws < 1:
         raise ValueError(f"n_draws={n_draws}: the random baselines need at least one draw")

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from .core import check_layers, check_mode, check_tokenizer, disk_cache
 from .data import CONTENT_POS, PARAGRAPH_BREAK, FMRIDataset, conllu_sentences, spacy_versions
 from .data import word_meaning, word_surface_features
-from .encoding import _padded_forward, _special_tokens, tokenize_words
+from .features import padded_forward, special_tokens, tokenize_words
 from .grl import COMPARISONS
 from .stats import mean_ci, paired_comparison, sign_flip_p
 
@@ -588,7 +588,7 @@ def _pooled_examples(model, tokenizer, texts: list, spans: list, layers: list, b
     check_tokenizer(model, tokenizer, "span_features(tokenizer)")  # probe_suite comes through here too
 
     def compute():
-        prefix, suffix = _special_tokens(tokenizer)
+        prefix, suffix = special_tokens(tokenizer)
         distinct = sorted(set(texts), key=len)
         encoded = {}
         for text in distinct:
@@ -604,7 +604,7 @@ def _pooled_examples(model, tokenizer, texts: list, spans: list, layers: list, b
             batch = distinct[start:start + batch_size]
             with torch.no_grad():
                 rows = [embed(torch.tensor(encoded[t][0], device=model.device)) for t in batch]
-                hidden = _padded_forward(model, rows, layers)
+                hidden = padded_forward(model, rows, layers)
             for b, text in enumerate(batch):
                 owner = encoded[text][1]
                 for span in where[text]:

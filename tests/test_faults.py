@@ -54,7 +54,7 @@ data = simulate_brain(default_stimulus(annotate=False).select(first), n_subjects
 
 FEATURES = DATA + """
 import pickle
-from brainalign.encoding import extract_features
+from brainalign.features import extract_features
 model, tokenizer = load_model("tiny-gpt2", device="cpu")
 features = extract_features(model, tokenizer, data.stimulus, [1, 2], context_words=8)
 pickle.dump(features, open(sys.argv[2], "wb"))
