@@ -1215,7 +1215,8 @@ def control_summary(control: pd.DataFrame, dose: str = "guarded") -> pd.DataFram
                                  ("lm_vs_preserving_%", 100 * (paired.lm_loss / paired.lm_loss_p - 1))):
                 entry[name], entry[f"{name}_low"], entry[f"{name}_high"] = seed_interval(values.dropna())
             entry["share_of_base"] = float((rows_c.value / rows_c.base_value).mean())
-            entry["n_within_guard"] = int((rows_c.relative_lm_vs_base.abs() <= LM_GUARD).sum())
+            inside = rows_c.get("within_guard", rows_c.relative_lm_vs_base.abs() <= LM_GUARD)  # as `positive_control` judged it
+            entry["n_within_guard"] = int(inside.sum())
             rows.append(entry)
     return pd.DataFrame(rows)
 
