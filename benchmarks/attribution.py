@@ -20,9 +20,9 @@ from unittest import mock
 import numpy as np
 import torch
 
-from brainalign.features import padded_forward, tr_context
+from brainalign.features import padded_forward
 from brainalign.encoding import EncodingModel, predict_tr
-from brainalign.attribution import _all_logits, _plan_batches, attribute_ba, attribute_nwp_trs, default_token_budget
+from brainalign.attribution import IG, _all_logits, _plan_batches, attribute_ba, attribute_nwp_trs, default_token_budget
 
 from _results import save_result, smollm2_encodings, timed
 
@@ -39,7 +39,7 @@ def captum_loop(model, pipeline, encodings, Y, rows, layers):
     "What one would write with captum: InputXGradient per TR and layer, through the single-TR path."
     from captum.attr import InputXGradient
     for row in rows:
-        context = tr_context(pipeline, int(row))
+        context = pipeline.tr_context(int(row))
         emb = model.get_input_embeddings()(context.input_ids)[None].detach()
         for layer in layers:
             loss = lambda e: (predict_tr(model, encodings[layer], context, layer, e[0]) - torch.as_tensor(Y[row])).pow(2).mean()[None]
@@ -48,7 +48,7 @@ def captum_loop(model, pipeline, encodings, Y, rows, layers):
 
 def bare(model, pipeline, rows, layers):
     "The floor: the engine's batches as plain padded forwards, one backward per layer of a plain scalar."
-    contexts = [tr_context(pipeline, int(row)) for row in rows]
+    contexts = [pipeline.tr_context(int(row)) for row in rows]
     costs = [c.n_window_tokens for c in contexts]
     for batch in _plan_batches(costs, default_token_budget(model)):
         embeds = [model.get_input_embeddings()(contexts[i].input_ids).detach().requires_grad_(True) for i in batch]
@@ -71,7 +71,7 @@ def memory_640():
     model, pipeline, encodings, Y, rows = setup(context_words=640)
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (Linux): what follows is the attribution's own
     before = _rss_gib("VmRSS")
-    ba = attribute_ba(model, pipeline, encodings, Y, rows[-1:], cache=False)
+    ba = attribute_ba(pipeline, encodings, Y, rows[-1:], cache=False)
     print(f"{len(ba[15, 'all'][0])} {before:.3f} {_rss_gib('VmHWM'):.3f}")
 
 
@@ -79,10 +79,10 @@ def nwp_logits(n_trs=8) -> dict:
     "Seconds of NWP GXI on `n_trs` held-out TRs (80 words): logits at the word's positions only vs at every position."
     model, tokenizer, _, pipeline, _, _, runs = smollm2_encodings([15])
     rows = np.flatnonzero(runs == runs.max())[10:10 + n_trs]
-    attribute_nwp_trs(model, tokenizer, pipeline, rows[:1], cache=False)  # warm-up
-    kept = timed(lambda: attribute_nwp_trs(model, tokenizer, pipeline, rows, cache=False))
+    attribute_nwp_trs(pipeline, rows[:1], cache=False)  # warm-up
+    kept = timed(lambda: attribute_nwp_trs(pipeline, rows, cache=False))
     with mock.patch("brainalign.attribution._span_logits", _all_logits):
-        every = timed(lambda: attribute_nwp_trs(model, tokenizer, pipeline, rows, cache=False))
+        every = timed(lambda: attribute_nwp_trs(pipeline, rows, cache=False))
     return {"n_trs": n_trs, "logits_at_word_s": kept, "logits_everywhere_s": every, "ratio": every / kept}
 
 
@@ -109,7 +109,7 @@ def main(n_trs=8):
     result = {"n_trs": n_trs, "context_words": 80, "layers": LAYERS}
     captum_loop(model, pipeline, encodings, Y, rows[:2], [15])  # warm-up: first calls pay one-off costs
     for layers in ([15], LAYERS):
-        engine = timed(lambda: attribute_ba(model, pipeline, encodings, Y, rows, layers=layers, cache=False))
+        engine = timed(lambda: attribute_ba(pipeline, encodings, Y, rows, layers=layers, cache=False))
         loop = timed(lambda: captum_loop(model, pipeline, encodings, Y, rows, layers))
         floor = timed(lambda: bare(model, pipeline, rows, layers))
         key = f"{len(layers)}_layers"
@@ -118,7 +118,7 @@ def main(n_trs=8):
                        "overhead_over_bare": engine / floor}
         print(f"{len(layers)} layer(s): batched GXI {n_trs / engine:.2f} contexts/s, captum loop {n_trs / loop:.2f} "
               f"contexts/s -> {loop / engine:.2f} x; engine / bare forward+backward = {engine / floor:.2f}")
-    ig = timed(lambda: attribute_ba(model, pipeline, encodings, Y, rows, layers=[15], method="ig", steps=8, cache=False))
+    ig = timed(lambda: attribute_ba(pipeline, encodings, Y, rows, layers=[15], method=IG(steps=8), cache=False))
     result["ig_8_steps_over_gxi"] = ig / result["1_layers"]["engine_s"]
     print(f"IG (8 steps) / GXI, one layer: {result['ig_8_steps_over_gxi']:.1f} x")
     child = subprocess.run([sys.executable, __file__, "--memory-640"], capture_output=True, text=True, check=True)

@@ -35,7 +35,6 @@ from brainalign.core import load_model, resolve_device
 from brainalign.attribution import attribute_ba
 from brainalign.data import default_stimulus, load_hp, simulate_brain, write_hp_release
 from brainalign.features import ContextPlan, FeaturePipeline, window_inputs, extract_features
-from brainalign.features import tr_context
 from brainalign.encoding import fit_encoding, predict_tr
 from brainalign.ridge import _himalaya_backend, ridge_backend
 
@@ -205,14 +204,14 @@ def attribution_row(name, model, tok, small: bool, device) -> dict:
     encodings = {layer: fit_encoding(pipeline.design(features), Y, runs, permutation_test=False,
                                      backend=ridge_backend("torch_cuda" if device.type == "cuda" else "torch"))}
     rows = np.flatnonzero(runs == runs.max())[-n_contexts:]  # the last run's TRs: full 640-word contexts
-    attribute_ba(model, pipeline, encodings, Y, rows[:2], cache=False)  # warm-up: first calls pay one-off costs
+    attribute_ba(pipeline, encodings, Y, rows[:2], cache=False)  # warm-up: first calls pay one-off costs
     reset_peak(device)
-    ours = seconds(lambda: attribute_ba(model, pipeline, encodings, Y, rows, cache=False), device)
+    ours = seconds(lambda: attribute_ba(pipeline, encodings, Y, rows, cache=False), device)
     peak = peak_gib(device)
     bare = seconds(lambda: bare_gxi(model, pipeline, rows, [layer]), device)
     copy = seconds(lambda: encodings[layer].to_torch(device, model.dtype, np.arange(n_voxels)), device)
     row = {"model": name, "layer": layer, "context_words": context_words, "contexts": len(rows), "voxels": n_voxels,
-           "mean_context_tokens": float(np.mean([tr_context(pipeline, int(r)).n_window_tokens for r in rows])),
+           "mean_context_tokens": float(np.mean([pipeline.tr_context(int(r)).n_window_tokens for r in rows])),
            "attribute_ba_contexts_per_s": len(rows) / ours, "bare_loop_contexts_per_s": len(rows) / bare,
            "ratio": ours / bare, "weights_copy_s": copy, "peak_gpu_gib": peak}
     print(json.dumps(row), flush=True)
@@ -238,7 +237,7 @@ def device_agreement(device) -> list:
         pipeline = FeaturePipeline.build(cpu, tokenizer, sim, 30)
         encoding = fit_encoding(pipeline.design(reference), sim.responses["sim01"], sim.tr_runs[sim.kept_trs],
                                 permutation_test=False, backend="numpy")
-        context = tr_context(pipeline, 20)
+        context = pipeline.tr_context(20)
         expected = predict_tr(cpu, encoding, context, 2).detach().numpy()
         for dtype in TOLERANCE:
             model = load_model(name, device=device, dtype=dtype)[0]

@@ -19,7 +19,7 @@ import sys
 import numpy as np
 import torch
 
-from brainalign.features import FeaturePipeline, full_context_rows, pad_rows, tr_context
+from brainalign.features import FeaturePipeline, pad_rows
 from brainalign.masking import masked_context, predict_masked, random_words
 
 from _results import save_result, smollm2_encodings, timed
@@ -36,12 +36,12 @@ def setup():
 def prefix_cache_rates(model, tokenizer, dataset, encoding, test_run, n_masks) -> dict:
     "Masked contexts/s on one fixed 80-word context with and without the prefix cache, random and most recent words."
     fixed = FeaturePipeline.build(model, tokenizer, dataset, 80, fixed=True, start_token=True)
-    row = int(full_context_rows(fixed, test_run)[20])
-    words = tr_context(fixed, row).words
+    row = int(fixed.full_context_rows(test_run)[20])
+    words = fixed.tr_context(row).words
     rng = np.random.default_rng(1)
     sizes = np.resize([1, 4, 8, 16], n_masks)  # 1, 5, 10 and 20% of 80 words
     masks = {"random": [random_words(words, n, rng) for n in sizes], "most recent": [words[-n:] for n in sizes]}
-    run = lambda m, reuse: predict_masked(model, tokenizer, dataset.stimulus, fixed, encoding, LAYER, row, m, cache=False,
+    run = lambda m, reuse: predict_masked(fixed, encoding, LAYER, row, m, cache=False,
                                           prefix_cache=reuse)
     rates = {}
     for name, m in masks.items():
@@ -56,7 +56,7 @@ def full_forward_loop(model, tokenizer, stimulus, pipeline, row, masks):
     "One masked context at a time, each window through the whole model with every hidden state returned."
     embed = model.get_input_embeddings()
     for words in masks:
-        context = masked_context(tokenizer, stimulus, pipeline, row, words)
+        context = masked_context(pipeline, row, words)
         x = embed(context.input_ids)
         rows = [x[s - context.token_start:t - context.token_start] for s, t in map(context.plan.token_span, context.windows)]
         with torch.no_grad():
@@ -67,15 +67,15 @@ def main(n_masks=24):
     torch.set_num_threads(2)
     model, tokenizer, dataset, pipeline, encodings, row, test_run = setup()
     stimulus = dataset.stimulus
-    words = tr_context(pipeline, row).words
+    words = pipeline.tr_context(row).words
     rng = np.random.default_rng(0)
     masks = [random_words(words, n, rng) for n in np.resize([2, 7, 13, 26], n_masks)]  # the 1, 5, 10, 20% of 128 words
-    run = lambda layer: predict_masked(model, tokenizer, stimulus, pipeline, encodings[layer], layer, row, masks, cache=False)
+    run = lambda layer: predict_masked(pipeline, encodings[layer], layer, row, masks, cache=False)
     run(LAYER)  # warm-up
     batched = timed(lambda: run(LAYER))
     whole = timed(lambda: run(30))
     loop = timed(lambda: full_forward_loop(model, tokenizer, stimulus, pipeline, row, masks))
-    tokenize = timed(lambda: [masked_context(tokenizer, stimulus, pipeline, row, m) for m in masks])
+    tokenize = timed(lambda: [masked_context(pipeline, row, m) for m in masks])
     prefix = prefix_cache_rates(model, tokenizer, dataset, encodings[LAYER], test_run, n_masks)
     result = {"n_masks": n_masks, "context_words": len(words), "layer": LAYER,
               "predict_masked_contexts_per_s": n_masks / batched, "full_forward_loop_contexts_per_s": n_masks / loop,

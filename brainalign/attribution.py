@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['AGGREGATIONS', 'TARGETS', 'RED', 'BLUE', 'MAX_SHADE', 'METHODS', 'BASELINES', 'IG_BASELINES', 'IG_MAX_GAP',
            'IG_MAX_STEPS', 'TOP_K', 'SHARES', 'aggregate', 'tokens_to_words', 'check_top_k', 'n_top', 'WordAttribution',
-           'in_batches', 'default_token_budget', 'attribute_ba', 'ig_convergence', 'held_out_draw', 'nwp_ig_default',
-           'NextWordContext', 'next_word_context', 'logit_lens', 'attribute_nwp_trs', 'nwp_items', 'attribute_nwp',
-           'path_variation', 'nwp_path_variation', 'iou_chance', 'topk_overlap', 'attribution_spread',
-           'positional_profile', 'centre_of_mass', 'oldest_minus_middle', 'first_word_share', 'layer_group',
-           'truth_recovery', 'random_attribution', 'word_classes', 'class_shares', 'truth_attribution',
+           'in_batches', 'GXI', 'IG', 'attribution_method', 'default_token_budget', 'attribute_ba', 'ig_convergence',
+           'held_out_draw', 'nwp_ig_default', 'NextWordContext', 'next_word_context', 'logit_lens', 'attribute_nwp_trs',
+           'nwp_items', 'attribute_nwp', 'path_variation', 'nwp_path_variation', 'iou_chance', 'topk_overlap',
+           'attribution_spread', 'positional_profile', 'centre_of_mass', 'oldest_minus_middle', 'first_word_share',
+           'layer_group', 'truth_recovery', 'random_attribution', 'word_classes', 'class_shares', 'truth_attribution',
            'attribution_page', 'save_html']
 
 # %% ../nbs/03_attribution.ipynb #5c2a44cf
@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from .core import atomic_write, cache_key, check_array, check_layers, check_number, disk_cache, model_fingerprint, refuse
 from .core import check_choice
 from .data import CONTENT_POS, PARAGRAPH_BREAK, reading_stimulus
-from .features import ContextPlan, FeaturePipeline, padded_forward, is_causal, pad_rows, tr_context, tr_features
+from .features import ContextPlan, FeaturePipeline, padded_forward, is_causal, pad_rows, tr_features
 from .stats import bootstrap_ci
 
 # %% ../nbs/03_attribution.ipynb #c00a5aa4
@@ -219,19 +219,49 @@ def _ig(losses, embeds: list, names: list, aggregation: str, steps: int, baselin
 
 
 # %% ../nbs/03_attribution.ipynb #c57b9cff
+@dataclass(frozen=True)
+class GXI:
+    """Gradient × input: one forward and one backward pass per objective. aggregation : how a token's (D,) gradient ×
+    input becomes its score, "sum" (signed, as captum and the study) or "l2" (>= 0, as inseq)."""
+    aggregation: str = "sum"
+    name = "gxi"  # the `method` of its WordAttributions
+
+    def __post_init__(self):
+        check_choice(self.aggregation, "GXI(aggregation)", AGGREGATIONS)
+
+
+@dataclass(frozen=True)
+class IG:
+    """Integrated Gradients (captum), adaptive: every context starts at `steps`, doubled until |gap| / |sum of scores|
+    <= `max_gap` or IG_MAX_STEPS (None: fixed steps). baseline : 'mean' (the mean input embedding), 'zeros' or an
+    embedding of shape (D,); ig_method : captum's quadrature; aggregation : as for `GXI`."""
+    steps: int = 32
+    baseline: object = "mean"
+    ig_method: str = "gausslegendre"
+    max_gap: float = IG_MAX_GAP
+    aggregation: str = "sum"
+    name = "ig"
+
+    def __post_init__(self):
+        check_number(self.steps, "IG(steps)", 1, integer=True)
+        check_choice(self.aggregation, "IG(aggregation)", AGGREGATIONS)
+        if self.max_gap is not None:
+            check_number(self.max_gap, "IG(max_gap)", 0, above=True)
+        if isinstance(self.baseline, str):
+            check_choice(self.baseline, "IG(baseline)", IG_BASELINES)
+
+
+def attribution_method(method) -> GXI | IG:
+    "`method` as a method object: the names 'gxi' and 'ig' stand for `GXI()` and `IG()`; a `GXI` or `IG` is kept."
+    if isinstance(method, (GXI, IG)):
+        return method
+    return {"gxi": GXI, "ig": IG}[check_choice(method, "attribution_method(method)", METHODS)]()
+
+
 def default_token_budget(model) -> int:
     """Tokens per batch: 16,384 on a GPU; 512 on a CPU, where padding larger batches costs more than it saves
     (measured in benchmarks/attribution.py)."""
     return 16_384 if model.device.type == "cuda" else 512
-
-
-def _check_method(method: str, steps: int, max_gap=None):
-    if method not in METHODS:
-        raise ValueError(f"Unknown method={method!r}; expected one of {METHODS}")
-    if method == "ig" and steps < 1:
-        raise ValueError(f"IG needs steps >= 1, got steps={steps}")
-    if max_gap is not None and not max_gap > 0:
-        raise ValueError(f"IG's max_gap is the relative completeness gap to reach (e.g. 0.05) or None; got {max_gap}")
 
 
 def _warn_unconverged(results: list, max_gap, where: str):
@@ -243,26 +273,28 @@ def _warn_unconverged(results: list, max_gap, where: str):
                       "see WordAttribution.relative_gap", stacklevel=3)
 
 
-def _attribute(model, contexts: list, costs: list, losses_for, names: list, describe, method, steps, baseline,
-               ig_method, aggregation, token_budget, cache, depends_on: dict, desc: str, max_gap=None) -> list:
+def _attribute(model, contexts: list, costs: list, losses_for, names: list, describe, method: GXI | IG, token_budget,
+               cache, depends_on: dict) -> list:
     "For every context, {objective: WordAttribution}, computed in token-budget batches and cached per batch."
     embed = model.get_input_embeddings()
     token_budget = token_budget or default_token_budget(model)
+    ig = method.name == "ig"
     # what every batch's key shares, hashed once (at 25,000 voxels the encoding weights alone take seconds to hash)
-    call = cache_key(**depends_on, model=model_fingerprint(model), method=method, aggregation=aggregation,
-                     ig=[steps, baseline, ig_method, max_gap] if method == "ig" else None) if cache else None
+    call = cache_key(**depends_on, model=model_fingerprint(model), method=method.name, aggregation=method.aggregation,
+                     ig=[method.steps, method.baseline, method.ig_method, method.max_gap] if ig else None) if cache else None
 
     def compute(batch):
         items = [contexts[i] for i in batch]
         embeds = [embed(c.input_ids.to(model.device)) for c in items]
         losses = losses_for(items)
-        if method == "gxi":
-            scores, gaps = _gxi(losses, embeds, aggregation)
+        if not ig:
+            scores, gaps = _gxi(losses, embeds, method.aggregation)
             used = {name: [0] * len(items) for name in names}
         else:
             rows = max(1, token_budget // max(len(e) for e in embeds))
-            scores, gaps, used = _ig(losses, embeds, names, aggregation, steps, baseline, ig_method, rows, max_gap, embed)
-        return [{name: replace(describe(c, name, *tokens_to_words(scores[name][j], c.word_of_token), method, gaps[name][j]),
+            scores, gaps, used = _ig(losses, embeds, names, method.aggregation, method.steps, method.baseline,
+                                     method.ig_method, rows, method.max_gap, embed)
+        return [{name: replace(describe(c, name, *tokens_to_words(scores[name][j], c.word_of_token), method.name, gaps[name][j]),
                                steps=used[name][j]) for name in names} for j, c in enumerate(items)]
 
     def work(batch):
@@ -270,8 +302,9 @@ def _attribute(model, contexts: list, costs: list, losses_for, names: list, desc
             return compute(batch)
         return disk_cache("attribution", lambda: compute(batch), call=call, contexts=[contexts[i] for i in batch])
 
+    desc = f"{depends_on['target']} {method.name}"
     results = in_batches(costs, token_budget, work, desc)
-    _warn_unconverged(results, max_gap if method == "ig" else None, desc)
+    _warn_unconverged(results, method.max_gap if ig else None, desc)
     return results
 
 # %% ../nbs/03_attribution.ipynb #f52a5bef
@@ -290,8 +323,9 @@ def _voxel_sets(voxels, n_voxels: int) -> dict:
     return sets
 
 
-def _check_ba_inputs(model, pipeline, encodings: dict, responses, layers):
-    "The layers to attribute, after checking that encodings, responses and the model fit together."
+def _check_ba_inputs(pipeline, encodings: dict, responses, layers):
+    "The layers to attribute, after checking that encodings, responses and the pipeline's model fit together."
+    model = pipeline.bound_model("attribute_ba(pipeline)")
     layers = sorted(encodings) if layers is None else list(layers)
     missing = [layer for layer in layers if layer not in encodings]
     if missing:
@@ -302,7 +336,6 @@ def _check_ba_inputs(model, pipeline, encodings: dict, responses, layers):
         if encodings[layer].coef.shape[0] != n_features:
             raise ValueError(f"the encoding model of layer {layer} takes {encodings[layer].coef.shape[0]} features; the TR path "
                              f"of {model.name_or_path} gives {len(pipeline.delays)} delays x {model.config.hidden_size} = {n_features}")
-    pipeline.plan.check_for(model, where="attribute_ba(pipeline)")
     for layer in layers:
         encodings[layer].check_features(model, layer, len(pipeline.delays), "attribute_ba(encodings)")
     responses = check_array(responses, "attribute_ba(responses)", finite=True)  # one NaN would make every score NaN
@@ -315,19 +348,18 @@ def _check_ba_inputs(model, pipeline, encodings: dict, responses, layers):
     return layers
 
 
-def attribute_ba(model, pipeline: FeaturePipeline, encodings: dict, responses, rows, layers=None, voxels=None,
-                 method="gxi", steps=32, baseline="mean", ig_method="gausslegendre", aggregation="sum",
-                 token_budget=None, cache=True, max_gap=IG_MAX_GAP) -> dict:
-    """BA attribution of kept TRs `rows`: {(layer, voxel set): [WordAttribution per row]}.
+def attribute_ba(pipeline: FeaturePipeline, encodings: dict, responses, rows, layers=None, voxels=None, method="gxi",
+                 token_budget=None, cache=True) -> dict:
+    """BA attribution of kept TRs `rows` through the pipeline's model: {(layer, voxel set): [WordAttribution per row]}.
 
     encodings : {layer: EncodingModel} fitted on `pipeline`'s design; responses : (n_kept_trs, n_voxels) measured, in the
-    fitted units; voxels : None (all: 'all'), indices ('selected') or {name: indices}; method : {"gxi", "ig"}
-    (IG: `steps` to start from, doubled per context until |gap| / |sum| <= `max_gap` or IG_MAX_STEPS (None: fixed
-    steps); `baseline` 'mean', 'zeros' or an embedding (D,); captum's `ig_method`)."""
-    _check_method(method, steps, max_gap)
-    layers = _check_ba_inputs(model, pipeline, encodings, responses, layers)
+    fitted units; voxels : None (all: 'all'), indices ('selected') or {name: indices}; method : a `GXI` or `IG` (its
+    options), or the name of either's defaults ("gxi", "ig"); token_budget : tokens per batch (`default_token_budget`)."""
+    method = attribution_method(method)
+    layers = _check_ba_inputs(pipeline, encodings, responses, layers)
+    model = pipeline.model
     sets = _voxel_sets(voxels, encodings[layers[0]].coef.shape[1])
-    contexts = [tr_context(pipeline, int(row)) for row in rows]
+    contexts = [pipeline.tr_context(int(row)) for row in rows]
     measured = torch.as_tensor(np.asarray(responses)[np.asarray(rows, int)], dtype=model.dtype, device=model.device)
     position = {c.tr_index: i for i, c in enumerate(contexts)}
     predictors = {(layer, name): encodings[layer].to_torch(model.device, model.dtype, idx)  # weights copied once
@@ -348,8 +380,7 @@ def attribute_ba(model, pipeline: FeaturePipeline, encodings: dict, responses, r
     costs = [c.n_window_tokens for c in contexts]
     depends_on = dict(encodings={layer: encodings[layer] for layer in layers}, responses=np.asarray(responses),
                       voxels=sets, target="BA")
-    results = _attribute(model, contexts, costs, losses_for, names, describe, method, steps, baseline, ig_method,
-                         aggregation, token_budget, cache, depends_on, f"BA {method}", max_gap)
+    results = _attribute(model, contexts, costs, losses_for, names, describe, method, token_budget, cache, depends_on)
     return {name: [r[name] for r in results] for name in names}
 
 # %% ../nbs/03_attribution.ipynb #350e2c1f
@@ -365,16 +396,15 @@ def ig_convergence(ig: list, gxi: list, target: str, setting: str) -> pd.DataFra
 
 
 def held_out_draw(n_trs: int, seed: int = 0, model_name: str = "smollm2-135m") -> tuple:
-    """(model, tokenizer, pipeline, rows): `n_trs` kept TRs with full 80-word contexts drawn at random (`seed`) from the
+    """(pipeline, rows): `n_trs` kept TRs with full 80-word contexts drawn at random (`seed`) from the
     last run of the quick simulated brain, with notebook 03's fixed-context pipeline: contexts no notebook chose."""
     from .core import load_model
     from .data import load_dataset
-    from .features import full_context_rows
     model, tokenizer = load_model(model_name)
     dataset = load_dataset("simulated", "quick", seed=seed)
     pipeline = FeaturePipeline.build(model, tokenizer, dataset, 80, fixed=True, start_token=True)
-    held_out = full_context_rows(pipeline, dataset.tr_runs[dataset.kept_trs].max())
-    return model, tokenizer, pipeline, np.sort(np.random.default_rng(seed).choice(held_out, n_trs, replace=False))
+    held_out = pipeline.full_context_rows(dataset.tr_runs[dataset.kept_trs].max())
+    return pipeline, np.sort(np.random.default_rng(seed).choice(held_out, n_trs, replace=False))
 
 
 def nwp_ig_default(n_trs: int = 4, seed: int = 0, model_name: str = "smollm2-135m", out=None, baseline="mean") -> pd.DataFrame:
@@ -384,12 +414,12 @@ def nwp_ig_default(n_trs: int = 4, seed: int = 0, model_name: str = "smollm2-135
     baseline). About 7 minutes per TR at IG_MAX_STEPS on 2 CPU cores."""
     check_choice(baseline, "nwp_ig_default(baseline)", IG_BASELINES)  # named in the table and the file: no tensor
     from .core import figures_dir
-    model, tokenizer, pipeline, rows = held_out_draw(n_trs, seed, model_name)
+    pipeline, rows = held_out_draw(n_trs, seed, model_name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the table says which TRs did not converge
-        ig = attribute_nwp_trs(model, tokenizer, pipeline, rows, method="ig", baseline=baseline)
+        ig = attribute_nwp_trs(pipeline, rows, method=IG(baseline=baseline))
     setting = "default" if baseline == "mean" else f"{baseline} baseline, adaptive steps"
-    table = ig_convergence(ig, attribute_nwp_trs(model, tokenizer, pipeline, rows), "NWP (output)", setting).assign(model=model_name, seed=seed)
+    table = ig_convergence(ig, attribute_nwp_trs(pipeline, rows), "NWP (output)", setting).assign(model=model_name, seed=seed)
     name = "03_ig_nwp_default.csv" if baseline == "mean" else f"03_ig_nwp_{baseline}.csv"
     atomic_write(Path(out or figures_dir() / name), lambda tmp: table.to_csv(tmp, index=False))
     return table
@@ -490,8 +520,7 @@ def _nwp_losses(model, tokenizer, items: list, layers=None):
     return losses
 
 
-def _nwp(model, tokenizer, items, method, steps, baseline, ig_method, aggregation, token_budget, cache, layers=None,
-         max_gap=None):
+def _nwp(model, tokenizer, items, method: GXI | IG, token_budget, cache, layers=None):
     "One NWP WordAttribution per NextWordContext; with `layers`, {layer: [WordAttribution]} through the logit lens."
     if not hasattr(model, "get_output_embeddings") or model.get_output_embeddings() is None:
         raise ValueError(f"{model.name_or_path} has no language-model head: NWP attribution needs a causal or masked LM")
@@ -499,46 +528,41 @@ def _nwp(model, tokenizer, items, method, steps, baseline, ig_method, aggregatio
     describe = lambda c, name, words, scores, method, gap: WordAttribution(
         words, scores, "NWP", method, None if name == "NWP" else name, c.tr_index, gap)
     results = _attribute(model, items, [len(c.input_ids) for c in items],
-                         lambda batch: _nwp_losses(model, tokenizer, batch, layers), names, describe, method, steps, baseline,
-                         ig_method, aggregation, token_budget, cache, dict(target="NWP", tokenizer=tokenizer, lens=layers),
-                         f"NWP {method}", max_gap)
+                         lambda batch: _nwp_losses(model, tokenizer, batch, layers), names, describe, method,
+                         token_budget, cache, dict(target="NWP", tokenizer=tokenizer, lens=layers))
     return [r["NWP"] for r in results] if layers is None else {layer: [r[layer] for r in results] for layer in layers}
 
 
-def attribute_nwp_trs(model, tokenizer, pipeline: FeaturePipeline, rows, method="gxi", steps=32, baseline="mean",
-                      ig_method="gausslegendre", aggregation="sum", token_budget=None, cache=True, layers=None, max_gap=IG_MAX_GAP):
-    """NWP attribution of kept TRs `rows` on the same context words as BA: one `WordAttribution` per row, from the
-    model's output; with `layers`, {layer: [WordAttribution per row]} of each layer's logit lens (`logit_lens`).
-    IG options as in `attribute_ba`."""
-    _check_method(method, steps, max_gap)
+def attribute_nwp_trs(pipeline: FeaturePipeline, rows, method="gxi", token_budget=None, cache=True, layers=None):
+    """NWP attribution of kept TRs `rows` on the same context words as BA, through the pipeline's model: one
+    `WordAttribution` per row, from the model's output; with `layers`, {layer: [WordAttribution per row]} of each layer's
+    logit lens (`logit_lens`). method, token_budget : as in `attribute_ba`."""
+    method, model = attribution_method(method), pipeline.bound_model("attribute_nwp_trs(pipeline)")
     if layers is not None:
         layers = check_layers(model, layers)
-    pipeline.plan.check_for(model, tokenizer, "attribute_nwp_trs(pipeline)")
-    return _nwp(model, tokenizer, nwp_items(pipeline, rows), method, steps, baseline, ig_method, aggregation, token_budget,
-                cache, layers, max_gap)
+    return _nwp(model, pipeline.tokenizer, nwp_items(pipeline, rows), method, token_budget, cache, layers)
 
 
 def nwp_items(pipeline: FeaturePipeline, rows) -> list:
     "The `NextWordContext` of each kept TR in `rows`: BA's context words of that TR, predicting the word after them."
     items = []
     for row in rows:
-        context = tr_context(pipeline, int(row))
+        context = pipeline.tr_context(int(row))
         end = context.token_start + int(np.searchsorted(context.word_of_token, context.needed.max(), side="right"))
         items.append(next_word_context(pipeline.plan, context.windows[0].run, context.token_start, end, context.tr_index))
     return items
 
 
-def attribute_nwp(model, tokenizer, words, next_word: str, method="gxi", steps=32, baseline="mean",
-                  ig_method="gausslegendre", aggregation="sum", max_gap=IG_MAX_GAP) -> WordAttribution:
-    "NWP attribution of a plain list of words (their positions 0..n-1) for predicting `next_word` (IG options as in `attribute_ba`)."
-    _check_method(method, steps, max_gap)
+def attribute_nwp(model, tokenizer, words, next_word: str, method="gxi") -> WordAttribution:
+    "NWP attribution of a plain list of words (their positions 0..n-1) for predicting `next_word` (`method` as in `attribute_ba`)."
+    method = attribution_method(method)
     if len(words) == 0 or not next_word:
         raise ValueError(f"attribute_nwp needs at least one context word and a next word; got {len(words)} words and {next_word!r}")
     stimulus = reading_stimulus([list(words) + [next_word]])
     plan = ContextPlan.build(model, tokenizer, stimulus, context_words=len(words))
     end = int(np.searchsorted(plan.runs[0].word_of_token, len(words)))
     item = next_word_context(plan, 0, 0, end)
-    return _nwp(model, tokenizer, [item], method, steps, baseline, ig_method, aggregation, None, False, max_gap=max_gap)[0]
+    return _nwp(model, tokenizer, [item], method, None, False)[0]
 
 # %% ../nbs/03_attribution.ipynb #7b5d3143
 def path_variation(values) -> float:
@@ -548,13 +572,13 @@ def path_variation(values) -> float:
     return float(np.abs(np.diff(values)).sum() / change) if change > 0 else float("inf")
 
 
-def nwp_path_variation(model, tokenizer, pipeline: FeaturePipeline, rows, baselines=IG_BASELINES, n_points: int = 101,
+def nwp_path_variation(pipeline: FeaturePipeline, rows, baselines=IG_BASELINES, n_points: int = 101,
                        batch: int = 16) -> pd.DataFrame:
     """One row per kept TR of `rows` and IG baseline: the next-word loss at the baseline and at the input, and
     `path_variation` of the loss at `n_points` evenly spaced points of IG's straight path between them (the context's
     tokens together; the special tokens stay), `batch` points per forward pass."""
     check_number(n_points, "nwp_path_variation(n_points)", 2, integer=True)
-    pipeline.plan.check_for(model, tokenizer, "nwp_path_variation(pipeline)")
+    model, tokenizer = pipeline.bound_model("nwp_path_variation(pipeline)"), pipeline.tokenizer
     embed, alphas, out = model.get_input_embeddings(), np.linspace(0, 1, n_points), []
     for item in nwp_items(pipeline, rows):
         losses = _nwp_losses(model, tokenizer, [item])

@@ -11,40 +11,33 @@ import sys
 import time
 from pathlib import Path
 
-from .core import (BUILTIN_MODELS, DTYPES, MODES, ReproduceError, chain_notebooks, check_choice, check_mode,
-                             check_number, figures_dir, plain_name, project_root, refuse, resolve_device, run_notebook,
+from .core import (BUILTIN_MODELS, DTYPES, MODES, ChainFolders, ReproduceError, chain_notebooks, check_choice,
+                             check_mode, check_number, figures_dir, plain_name, refuse, resolve_device, run_notebook,
                              split_revision)
 from .data import DATASETS
 from .site import browser_check, build_site, latest_run, unrendered
-from .sweep import GRID_KEYS, expand_grid, read_grid, slurm_job_script, sweep
+from .sweep import GRID_KEYS, SlurmJob, expand_grid, read_grid, slurm_job_script, sweep
 
 # %% ../nbs/cli.ipynb #c4f45aab
-def reproduce(mode="quick", model=None, data_dir=None, dataset=None, only=None, seed=0,
-              runs=None, run_id=None, figures=None, nbs=None, device="auto", tests=True, dtype=None,
-              revision=None) -> Path:
+def reproduce(mode="quick", model=None, dataset=None, only=None, seed=0, run_id=None, device="auto", tests=True,
+              dtype=None, folders: ChainFolders = ChainFolders()) -> Path:
     """Run the notebook chain with papermill; return the run folder holding the executed notebooks.
 
-    dtype : the notebooks' DTYPE (the model's weights and activations; None: float32).
-    revision : the hub revision of `model` (it becomes MODEL = "model@revision").
-
+    model : a built-in name, a hub id (pinned as "id@revision") or a folder. dtype : the notebooks' DTYPE (the model's
+    weights and activations; None: float32). folders : where notebooks and data are read, runs and figures written.
     tests : False leaves out the test cells (`without_tests`), which `nbdev_test` runs; CI does (`make test` runs both)."""
     check_mode(mode, "reproduce(mode)")
     check_number(seed, "reproduce(seed)", 0, 2 ** 32 - 1, integer=True)
     resolve_device(device, "reproduce(device)")  # CUDA asked on a machine without it: refused before any notebook runs
     if dtype is not None:
         check_choice(dtype, "reproduce(dtype)", DTYPES)
-    if revision is not None:
-        if model is None:
-            refuse("reproduce(revision)", "a model to pin (--model)", "no model")
-        model = "@".join(split_revision(model, revision))
     if dataset is not None:
         check_choice(dataset, "reproduce(dataset)", DATASETS)
-    if data_dir is not None and not Path(data_dir).is_dir():
-        raise FileNotFoundError(f"reproduce(data_dir): folder {data_dir} does not exist")
-    chain = chain_notebooks(nbs, only)
+    chain = chain_notebooks(folders.nbs, only)
     if run_id is not None:
         plain_name(run_id, "reproduce(run_id)")  # the run folder stays inside the runs folder
-    run_dir = Path(runs or project_root() / "runs") / (run_id or f"{time.strftime('%Y%m%d-%H%M%S')}-{mode}")
+    run_dir = folders.runs_folder / (run_id or f"{time.strftime('%Y%m%d-%H%M%S')}-{mode}")
+    data_dir, figures = folders.data, folders.figures
     params = {"MODE": mode, "SEED": seed, "MODEL": model, "DATASET": dataset, "DEVICE": str(device), "DTYPE": dtype,
               "DATA_DIR": str(data_dir) if data_dir else None}
     params = {k: v for k, v in params.items() if v is not None}
@@ -99,15 +92,15 @@ def sweep_arguments(parser):
 
 def sweep_command(args) -> int:
     "Run `brainalign sweep` from parsed flags; 0 when every task that applies finished, 1 otherwise."
-    slurm = dict(gpus=args.gpus, cpus=args.cpus, memory=args.memory, walltime=args.walltime, queue=args.queue,
-                 account=args.account, job_name=args.job_name, prologue=args.prologue, python=args.python,
-                 log_directory=args.log_dir, local_directory=args.local_dir, interface=args.interface,
-                 cache_dir=args.cache_dir, hf_home=args.hf_home)
     try:
+        job = SlurmJob(gpus=args.gpus, cpus=args.cpus, memory=args.memory, walltime=args.walltime, queue=args.queue,
+                       account=args.account, job_name=args.job_name, prologue=args.prologue, python=args.python,
+                       log_directory=args.log_dir, local_directory=args.local_dir, interface=args.interface,
+                       cache_dir=args.cache_dir, hf_home=args.hf_home) if args.slurm or args.dry_run else None
         if args.dry_run:
             if not args.slurm:
                 raise ValueError("sweep(dry_run): --dry-run prints the Slurm job script; add --slurm")
-            print(slurm_job_script(**slurm))
+            print(slurm_job_script(job))
             return 0
         grid = read_grid(args.grid) if args.grid else {}
         flags = {k: getattr(args, k) for k in GRID_KEYS}
@@ -116,8 +109,8 @@ def sweep_command(args) -> int:
             raise ValueError("sweep(models): expected --models or a --grid file with models")
         notebooks = grid.pop("notebooks", ["02", "03", "04"])
         sets = expand_grid(data_dir=args.data_dir, **grid)
-        summary = sweep(sets, notebooks, args.sweep_id, args.runs_dir, "slurm" if args.slurm else args.scheduler,
-                        args.workers, args.device, args.data_dir, tests=args.with_tests, **(slurm if args.slurm else {}))
+        summary = sweep(sets, notebooks, args.sweep_id, job or args.scheduler, args.workers, args.device,
+                        tests=args.with_tests, folders=ChainFolders(runs=args.runs_dir, data=args.data_dir))
     except (ValueError, FileNotFoundError, ConnectionError) as e:
         print(f"brainalign sweep: {e}", file=sys.stderr)
         return 1
@@ -138,7 +131,7 @@ def docs_command(args) -> int:
     try:
         if run is None:
             print("no complete run under runs/: running the quick chain first (brainalign reproduce --skip-tests)", flush=True)
-            run = reproduce(tests=False, figures=args.figures_dir)
+            run = reproduce(tests=False, folders=ChainFolders(figures=args.figures_dir))
         site = build_site(run, args.out, args.figures_dir)
         print(f"site of {run} in {site}: open {site / 'index.html'}")
         if args.check:
@@ -185,9 +178,12 @@ def main(argv=None) -> int:
         return docs_command(args)
     start = time.time()
     try:
-        run_dir = reproduce(args.mode, args.model, args.data_dir, args.dataset, args.only, args.seed,
-                            runs=args.runs_dir, run_id=args.run_id, figures=args.figures_dir, device=args.device,
-                            tests=not args.skip_tests, dtype=args.dtype, revision=args.revision)
+        if args.revision is not None and args.model is None:
+            refuse("reproduce(revision)", "a model to pin (--model)", "no model")
+        model = "@".join(split_revision(args.model, args.revision)) if args.revision else args.model
+        folders = ChainFolders(runs=args.runs_dir, figures=args.figures_dir, data=args.data_dir)
+        run_dir = reproduce(args.mode, model, args.dataset, args.only, args.seed, args.run_id, args.device,
+                            not args.skip_tests, args.dtype, folders)
     except (ReproduceError, ValueError, FileNotFoundError) as e:
         print(f"brainalign reproduce: {e}", file=sys.stderr)
         return 1

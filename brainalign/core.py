@@ -6,11 +6,11 @@
 __all__ = ['CACHE_FORMAT', 'BUILTIN_MODELS', 'MODEL_KINDS', 'DEVICES', 'DTYPES', 'SMOLLM2_GGUF', 'METHOD_COLOURS',
            'CONDITION_COLOURS', 'MODES', 'REFERENCE_RUN', 'project_root', 'cache_dir', 'figures_dir', 'data_dir',
            'shown_value', 'refuse', 'check_choice', 'check_number', 'check_array', 'refused_inputs', 'set_seed',
-           'tokenizer_fingerprint', 'cache_key', 'atomic_write', 'plain_name', 'writable_folder', 'disk_cache',
-           'cache_misses', 'ModelNotFoundError', 'resolve_device', 'load_model', 'split_revision', 'model_fingerprint',
-           'model_architecture', 'check_tokenizer', 'check_layers', 'hidden_states', 'set_style', 'save_figure',
-           'save_table', 'check_mode', 'checks_claims', 'ReproduceError', 'chain_notebooks', 'is_test_cell',
-           'without_tests', 'run_notebook']
+           'tokenizer_fingerprint', 'bound_field', 'cache_key', 'atomic_write', 'plain_name', 'writable_folder',
+           'disk_cache', 'cache_misses', 'ModelNotFoundError', 'resolve_device', 'load_model', 'split_revision',
+           'model_fingerprint', 'model_architecture', 'check_tokenizer', 'check_layers', 'hidden_states', 'set_style',
+           'save_figure', 'save_table', 'check_mode', 'checks_claims', 'ReproduceError', 'ChainFolders',
+           'chain_notebooks', 'is_test_cell', 'without_tests', 'run_notebook']
 
 # %% ../nbs/00_core.ipynb #a7b7b9dc
 import dataclasses
@@ -168,7 +168,8 @@ def _hashable(value):
     if isinstance(value, np.generic):
         return value.item()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"class": type(value).__name__, **_hashable({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})}
+        fields = [f for f in dataclasses.fields(value) if f.metadata.get("cache_key", True)]
+        return {"class": type(value).__name__, **_hashable({f.name: getattr(value, f.name) for f in fields})}
     if isinstance(value, dict):
         return {str(k): _hashable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
@@ -179,6 +180,12 @@ def _hashable(value):
         return value
     raise TypeError(f"cache_key cannot hash a {type(value).__name__}: pass numbers, strings, arrays, dataclasses, models, "
                     "tokenizers or containers of them")
+
+
+def bound_field():
+    """A dataclass field for an object a value is bound to but does not describe (the model and tokenizer a
+    `FeaturePipeline` runs): left out of `cache_key`, `repr` and `==`. Pass that object to `cache_key` yourself."""
+    return dataclasses.field(default=None, repr=False, compare=False, metadata={"cache_key": False})
 
 
 def cache_key(**depends_on) -> str:
@@ -597,6 +604,25 @@ def checks_claims(model: str, dataset: str, mode: str = "quick") -> bool:
 
 class ReproduceError(RuntimeError):
     "A notebook of the chain failed."
+
+
+@dataclasses.dataclass(frozen=True)
+class ChainFolders:
+    """Where a run of the chain reads its notebooks (`nbs`, default the checkout's nbs/) and real data (`data`,
+    default $BRAINALIGN_DATA_DIR), and writes its run folders (`runs`, default runs/) and figures (`figures`, default
+    figures/)."""
+    nbs: Path = None
+    runs: Path = None
+    figures: Path = None
+    data: Path = None
+
+    def __post_init__(self):
+        if self.data is not None and not Path(self.data).is_dir():
+            raise FileNotFoundError(f"ChainFolders(data): folder {self.data} does not exist")
+
+    @property
+    def runs_folder(self) -> Path:
+        return Path(self.runs or project_root() / "runs")
 
 
 def chain_notebooks(nbs=None, only=None) -> list[Path]:

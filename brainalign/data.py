@@ -8,7 +8,7 @@ __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'TR_METHODS', 'CEILING_COMPONENTS',
            'HALF_LIVES', 'TESTBED', 'NGRAM_ORDER', 'DATASETS', 'SMOKE_WORDS', 'Stimulus', 'find_bad_voxels',
            'clean_responses', 'FMRIDataset', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling',
            'ceiling_components', 'cross_subject_ceiling', 'with_noise_ceiling', 'keep_voxels', 'select_voxels',
-           'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words', 'moth_stories', 'load_moth',
+           'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words', 'moth_stories', 'MothGrid', 'load_moth',
            'write_moth_release', 'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions',
            'spacy_runs', 'annotate_with_spacy', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix',
            'clean_word', 'word_surface_features', 'word_meaning', 'SimulatedTruth', 'simulate_brain', 'corpus_files',
@@ -577,8 +577,26 @@ def moth_stories(derivative: Path, subjects: list, test_story: str = MOTH_TEST_S
     return sorted(shared - {test_story}) + sorted(shared & {test_story})
 
 
-def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, pad=5, trim=(10, 5),
-              bad_voxels="raise", ceiling="auto", voxels: dict = None, others: dict = None) -> FMRIDataset:
+@dataclass(frozen=True)
+class MothGrid:
+    """The ds003020 reference's TR grid of a story: `respdict[story] - pad` TRs at `k * tr - start_time` s, of which the
+    responses hold all but the first and last `trim` TRs. `tr=MOTH_SCANNER_TR` gives the scanner's clock."""
+    tr: float = MOTH_TR
+    start_time: float = 10.0
+    pad: int = 5
+    trim: tuple = (10, 5)
+
+    def __post_init__(self):
+        check_number(self.tr, "MothGrid(tr)", 0, above=True)
+        check_number(self.pad, "MothGrid(pad)", 0, integer=True)
+        if len(self.trim) != 2:
+            refuse("MothGrid(trim)", "(TRs cut at the start, TRs cut at the end)", repr(self.trim))
+        for n in self.trim:
+            check_number(n, "MothGrid(trim)", 0, integer=True)
+
+
+def load_moth(folder, subjects=None, stories=None, grid: MothGrid = MothGrid(), bad_voxels="raise", ceiling="auto",
+              voxels: dict = None, others: dict = None) -> FMRIDataset:
     """Moth Radio Hour fMRI (OpenNeuro ds003020) from `folder` (the dataset root or its `derivative/`); stories become runs.
 
     subjects : a subject or a list (default every folder of preprocessed_data/); only these are read.
@@ -586,8 +604,7 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
         (`MOTH_TEST_STORY`) last; given stories keep their order.
     voxels : {subject: voxel indices or a boolean mask} read from each file instead of every voxel (a region, or a
         ceiling selection made before), so that a real subject's ~90,000 voxels need not all be held.
-    tr, start_time, pad, trim : the reference's TR grid (`respdict[story] - pad` TRs at `k * tr - start_time` s) and
-        the rows of it the responses hold; `tr=MOTH_SCANNER_TR` for the scanner's clock.
+    grid : the reference's TR grid and the rows of it the responses hold (`MothGrid`).
     ceiling : `with_noise_ceiling`'s method. A story whose `data` keeps its presentations apart, (n_repeats, n_trs,
         n_voxels), enters the responses as their mean and gives "auto" the repeats' ceiling (when every subject has
         them); otherwise "auto" is the cross-subject ceiling.
@@ -624,9 +641,9 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
             raise ValueError(f"{derivative / 'TextGrids' / f'{story}.TextGrid'}: no words (only silences and marks "
                              f"{sorted(MOTH_DROPPED)}); a story needs at least one word")
         words += w; story_of_word += [story] * len(w); onsets.append(on); offsets.append(off); runs.append(np.full(len(w), run))
-        n_grid = int(respdict[story]) - pad
-        tr_times.append(np.arange(n_grid) * tr - start_time); tr_runs.append(np.full(n_grid, run))
-        trimmed = np.zeros(n_grid, bool); trimmed[trim[0]:n_grid - trim[1]] = True
+        n_grid = int(respdict[story]) - grid.pad
+        tr_times.append(np.arange(n_grid) * grid.tr - grid.start_time); tr_runs.append(np.full(n_grid, run))
+        trimmed = np.zeros(n_grid, bool); trimmed[grid.trim[0]:n_grid - grid.trim[1]] = True
         for s in subjects:
             path = derivative / "preprocessed_data" / s / f"{story}.hf5"
             data = _read_hf5(path, columns[s])
@@ -634,7 +651,7 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
             if Y.ndim != 2 or Y.shape[0] not in (trimmed.sum(), n_grid):
                 raise ValueError(f"{path}: dataset 'data' has shape {data.shape}; expected (n_trs, n_voxels), or (n_repeats, "
                                  f"n_trs, n_voxels) for a repeated story, with n_trs = {trimmed.sum()} (respdict "
-                                 f"{respdict[story]} - {pad} - {sum(trim)} trimmed) or {n_grid}")
+                                 f"{respdict[story]} - {grid.pad} - {sum(grid.trim)} trimmed) or {n_grid}")
             responses[s].append(Y.astype(np.float32, copy=False))
             if data.ndim == 3:
                 repeats[s].append(data)
@@ -649,7 +666,7 @@ def load_moth(folder, subjects=None, stories=None, tr=MOTH_TR, start_time=10.0, 
         stacked[s] = np.concatenate(blocks)
     stacked, masks = clean_responses(stacked, str(derivative / "preprocessed_data"), bad_voxels)
     dataset = FMRIDataset(stimulus, np.concatenate(tr_times), np.concatenate(tr_runs), np.concatenate(kept), stacked,
-                          tr=tr, voxel_mask=masks, tr_method="lanczos", name=f"moth:{folder.name}")
+                          tr=grid.tr, voxel_mask=masks, tr_method="lanczos", name=f"moth:{folder.name}")
     return with_noise_ceiling(dataset, ceiling, _pooled_repeats(repeats, masks, derivative / "preprocessed_data"), others)
 
 # %% ../nbs/01_data.ipynb #57da419e

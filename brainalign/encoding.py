@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .core import shown_value, cache_key, check_array, check_choice, check_layers, check_number, disk_cache
 from .core import check_mode, model_architecture, refuse
 from .data import TR_METHODS, FMRIDataset
-from .features import FeaturePipeline, TRContext, extract_features, tr_design
+from .features import FeaturePipeline, TRContext
 from .ridge import check_alphas, circular_shift_pvalues, cv_scores, outer_cv, pearson_columns, ridge_backend
 from .ridge import ridge_cv, ridge_inputs, standardize, zscore_runs
 
@@ -146,8 +146,8 @@ def layer_scores(model, tokenizer, dataset: FMRIDataset, layers=None, context_wo
     alphas = check_alphas(alphas, "layer_scores(alphas)")
     method = check_choice(method or dataset.tr_method, "layer_scores(method)", TR_METHODS)
     backend = ridge_backend(backend, "layer_scores(backend)")
-    features = extract_features(model, tokenizer, dataset.stimulus, layers, context_words)
     pipeline = FeaturePipeline.build(model, tokenizer, dataset, context_words, delays, method)
+    features = pipeline.word_features(layers)
     runs = dataset.tr_runs[dataset.kept_trs]
     Y = zscore_runs(np.hstack([dataset.responses[s] for s in dataset.subjects]), runs)
     bounds = np.cumsum([0] + [dataset.n_voxels[s] for s in dataset.subjects])
@@ -204,7 +204,7 @@ def predict_tr(model, encoding: EncodingModel, context: TRContext, layer: int, i
     return encoding.predict_tensor(context.features(model, inputs_embeds, layer)[None])[0]
 
 # %% ../nbs/02_encoding.ipynb #trenc0ex
-def tr_encoding(model, pipeline: FeaturePipeline, Y, test_run, layers, fit_every: int = 1, cache: bool = True) -> dict:
+def tr_encoding(pipeline: FeaturePipeline, Y, test_run, layers, fit_every: int = 1, cache: bool = True) -> dict:
     """{layer: (EncodingModel, (n_voxels,) r on every TR of `test_run`)}: ridge (`held_out_encoding`, cached) on the
     TR-by-TR design (`tr_design`, cached) of every `fit_every`-th kept TR of the other runs."""
     runs = pipeline.tr_runs[pipeline.kept_trs]
@@ -214,12 +214,12 @@ def tr_encoding(model, pipeline: FeaturePipeline, Y, test_run, layers, fit_every
     if test_run not in runs:
         refuse("tr_encoding(test_run)", f"one of the runs {np.unique(runs).tolist()}", repr(test_run))
     fit = np.flatnonzero((runs == test_run) | (np.arange(len(runs)) % fit_every == 0))
-    designs = tr_design(model, pipeline, layers, rows=fit, cache=cache)
+    designs = pipeline.tr_design(layers, rows=fit, cache=cache)
     test = runs[fit] == test_run
     fitted = {}
     for layer, X in designs.items():
         encoding = held_out_encoding(X, np.asarray(Y)[fit], runs[fit], test_run, len(pipeline.delays),
-                                     source=feature_source(model, layer), cache=cache)
+                                     source=feature_source(pipeline.model, layer), cache=cache)
         fitted[layer] = encoding, pearson_columns(encoding.predict(X[test]), np.asarray(Y)[fit][test])
     return fitted
 

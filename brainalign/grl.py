@@ -33,8 +33,8 @@ from tqdm.auto import tqdm
 from .core import atomic_write, cache_dir, cache_key, check_number, load_model, project_root, resolve_device
 from .core import check_array, check_choice, refuse, writable_folder
 from .data import FMRIDataset, load_dataset
-from .features import FeaturePipeline, delayed_weights, extract_features
-from .features import is_causal, pad_rows, pool_trs, tr_context, tr_rows
+from .features import FeaturePipeline, extract_features
+from .features import is_causal, pad_rows, pool_trs, tr_rows
 from .encoding import feature_source, held_out_encoding, subject_responses
 from .ridge import pearson_columns, ridge_cv, standardize
 from .stats import paired_comparison
@@ -406,9 +406,9 @@ def intervention_pipeline(model, tokenizer, dataset: FMRIDataset, context_words:
 def intervention_samples(pipeline: FeaturePipeline, rows) -> tuple:
     "(kept rows that have words in their window, their `TRContext`s)."
     kept = np.flatnonzero(pipeline.kept_trs)
-    has_words = [delayed_weights(pipeline, k).any() for k in kept[np.asarray(rows)]]
+    has_words = [pipeline.delayed_weights(k).any() for k in kept[np.asarray(rows)]]
     rows = np.asarray(rows)[has_words]
-    return rows, [tr_context(pipeline, int(r)) for r in rows]
+    return rows, [pipeline.tr_context(int(r)) for r in rows]
 
 
 def _central(rows: np.ndarray, n: int | None) -> np.ndarray:
@@ -578,35 +578,55 @@ def _check_finite(losses: dict, condition: str, epoch: int, step):
         raise FloatingPointError(f"train_intervention({condition}): loss {bad} at epoch {epoch + 1}, step {step}; the run "
                                  "stops unsaved (its last finished epoch stays as a checkpoint): lower lr or check the responses")
 
+# %% ../nbs/05_grl.ipynb #train360
+@dataclass
+class _Training:
+    "One intervention run while it trains: what it reads, what `_start_training` built or resumed, and its counters."
+    setup: _Setup
+    dataset: FMRIDataset
+    condition: str
+    model_name: str
+    config: TrainConfig
+    device: torch.device
+    model: torch.nn.Module  # the base model with LoRA adapters
+    head: CrossFitHead
+    optimizer: torch.optim.Optimizer
+    base_lrs: list  # each optimizer group's learning rate before its schedule: adapters (and head)
+    reversal: GradientReversal  # None unless the condition reverses the brain gradient
+    curves: list  # one record per training step and per validation
+    start: int  # epochs finished before this call
+    global_step: int  # training steps over the whole run so far
+    total: int  # training steps of the whole run
+    n_steps: int = 0  # steps taken by this call
+    began: float = 0.0  # when this call started training (time.perf_counter)
 
-def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, subject: str = None,
-                       config: TrainConfig = TrainConfig(), min_ceiling: float = 0.05, device=None,
-                       folder=None) -> Intervention:
-    """Fine-tune `model_name` with LoRA and a brain head in `condition` ("misaligned", "preserving", "tuned") on one
-    subject's selected voxels (noise ceiling >= `min_ceiling`; default the first subject); reuse a finished run.
+    @property
+    def train(self) -> tuple:
+        "(kept rows, TRContexts) of the training split, and the run of every kept TR."
+        return (*self.setup.samples["train"], self.dataset.tr_runs[self.dataset.kept_trs])
 
-    device : where to train (default CUDA when available). folder : default `<cache>/interventions`."""
-    device = _device(device)
-    setup = _setup(model_name, dataset, condition, subject, config, min_ceiling, folder, device)
-    done = setup.home / f"epochs-{config.epochs}"
-    if (done / "metrics.json").exists():
-        return load_intervention(done)
-    train_rows, train = setup.samples["train"]
-    runs = dataset.tr_runs[dataset.kept_trs]
-    val_rows, val = setup.samples["validation"]
-    if config.batch_size < 2 or not training_batches(runs[train_rows], config.batch_size, config.seed, 0):
+
+def _check_batches(dataset: FMRIDataset, config: TrainConfig, train_runs: np.ndarray):
+    "Refuse a batch size no training run can fill (the Pearson loss needs at least 2 TRs)."
+    if config.batch_size < 2 or not training_batches(train_runs, config.batch_size, config.seed, 0):
         raise ValueError(f"{dataset.name}: no training run has batch_size={config.batch_size} TRs (>= 2, the Pearson loss "
                          f"needs them) with words in their windows")
+
+
+def _start_training(setup: _Setup, dataset, condition: str, model_name: str, config: TrainConfig, device) -> _Training:
+    """The run ready to train: resumed from its last checkpoint (adapters, head, optimizer, curves) when there is one,
+    else LoRA adapters and a head initialised from the seed (the head fitted by ridge first with `ridge_start`)."""
     resume = _checkpoints(setup.home, config.epochs)
     state = _load_checkpoint(resume[-1], device) if resume else None
-    resume = resume if state is not None else []
+    rows, _ = setup.samples["train"]
+    runs = dataset.tr_runs[dataset.kept_trs]
     with torch.random.fork_rng():  # adapters and head initialised from the seed, whatever ran before
         torch.manual_seed(config.seed)
         head = CrossFitHead(len(HEAD_DELAYS) * setup.model.config.hidden_size, setup.targets.shape[1],
                             setup.split["train"] if config.cross_fit else (), config.head_l2)
-        if config.ridge_start and not resume:
+        if config.ridge_start and state is None:
             X = path_design(setup.model, setup.tokenizer, dataset, config.context_words)
-            head.fit_ridge(X[train_rows], setup.targets[train_rows], runs[train_rows])
+            head.fit_ridge(X[rows], setup.targets[rows], runs[rows])
         model = add_lora(setup.model, config.lora_r, config.lora_alpha).to(device).eval()  # eval: dropout off
         head = head.to(device)
     reversal = GradientReversal(config.lambda_) if reverses(condition) else None
@@ -615,66 +635,110 @@ def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, su
     groups += [] if config.cross_fit else [({"params": list(head.parameters()), "lr": config.head_lr}, config.head_lr)]
     optimizer = torch.optim.AdamW([group for group, _ in groups])
     curves, start = [], 0
-    if resume:
+    if state is not None:
         from peft import set_peft_model_state_dict
         set_peft_model_state_dict(model, state["adapter"]); head.load_state_dict(state["head"])
         optimizer.load_state_dict(state["optimizer"])
         curves, start = state["curves"], state["epoch"]
         print(f"{condition}: resuming after epoch {start} from {resume[-1]}")
-    began = time.perf_counter()
-    n_steps, global_step = 0, sum(c["split"] == "train" for c in curves)
-    total = sum(len(training_batches(runs[train_rows], config.batch_size, config.seed, e)[:config.steps_per_epoch])
+    total = sum(len(training_batches(runs[rows], config.batch_size, config.seed, e)[:config.steps_per_epoch])
                 for e in range(config.epochs))
-    base_lrs = [lr for _, lr in groups]  # the optimizer's groups: adapters (and head)
-    trained = [p for group in optimizer.param_groups for p in group["params"]]
-    snapshot = lambda epoch, seconds: _save_result(
-        setup.home / f"epochs-{epoch}", model, head,
-        _metrics(setup, dataset, condition, model_name, config, device, model, head, curves, epoch, seconds, n_steps), curves)
-    if start == 0 and not (setup.home / "epochs-0" / "metrics.json").exists():
-        snapshot(0, 0.0)  # the starting point of the dose-response: the base model (LoRA's B is 0) and the ridge head
+    return _Training(setup, dataset, condition, model_name, config, device, model, head, optimizer, [lr for _, lr in groups],
+                     reversal, curves, start, sum(c["split"] == "train" for c in curves), total)
 
-    def refit(model):
-        "The head(s) refitted by ridge on the current model's path (training runs; cross-fitted if the head is)."
-        X = path_design(model, setup.tokenizer, dataset, config.context_words, cache=False, runs=np.unique(runs[train_rows]))
-        head.fit_ridge(X[train_rows], setup.targets[train_rows], runs[train_rows])
+# %% ../nbs/05_grl.ipynb #train361
+def _head_catch_up(training: _Training, features: torch.Tensor, targets: np.ndarray):
+    "config.head_steps - 1 head-only steps on this batch's (detached) features: the adversary catches up first."
+    for _ in range(training.config.head_steps - 1):
+        training.optimizer.zero_grad()  # the adapters' gradients stay None: AdamW skips them
+        _brain_loss(training.head, features, targets, training.config).backward()
+        training.optimizer.step()
 
-    def head_steps(features, targets):
-        "config.head_steps - 1 head-only steps on this batch's (detached) features: the adversary catches up first."
-        for _ in range(config.head_steps - 1):
-            optimizer.zero_grad()  # the adapters' gradients stay None: AdamW skips them
-            _brain_loss(head, features, targets, config).backward()
-            optimizer.step()
-    for epoch in range(start, config.epochs):
-        batches = training_batches(runs[train_rows], config.batch_size, config.seed, epoch)
-        for step, batch in enumerate(tqdm(batches[:config.steps_per_epoch], desc=f"{condition} epoch {epoch + 1}/{config.epochs}")):
-            strength = reversal_strength(config, global_step / max(total - 1, 1))
-            if reversal is not None:
-                reversal.lambda_ = strength
-            for group, lr in zip(optimizer.param_groups, base_lrs):
-                group["lr"] = lr * _learning_rate_factor(config, global_step)
-            targets = setup.targets[train_rows[batch]]
-            losses = intervention_losses(model, setup.tokenizer, head, [train[i] for i in batch], targets, config, reversal,
-                                         _step_generator(config.seed, 0, epoch, step),
-                                         before_head=(lambda f: head_steps(f, targets)) if config.head_steps > 1 else None,
-                                         run=runs[train_rows[batch[0]]])
-            _check_finite(losses, condition, epoch, step)
-            optimizer.zero_grad()
-            losses["total"].backward()
-            if config.max_grad_norm is not None:
-                torch.nn.utils.clip_grad_norm_(trained, config.max_grad_norm)
-            optimizer.step()
-            n_steps, global_step = n_steps + 1, global_step + 1
-            curves.append({"epoch": epoch + 1, "step": global_step, "split": "train", "lm": losses["lm"].item(),
-                           "ba": losses["ba"].item(), "lambda": strength if reversal is not None else 0.0})
-            if config.refit_every and global_step % config.refit_every == 0 and global_step < total:
-                refit(model)
-        scores = evaluation_losses(model, setup.tokenizer, val, config, head, setup.targets[val_rows], config.seed)
-        _check_finite(scores, condition, epoch, "validation")
-        curves.append({"epoch": epoch + 1, "step": curves[-1]["step"], "split": "validation", **scores})
-        _save_checkpoint(setup.home, epoch + 1, model, head, optimizer, curves)
-        snapshot(epoch + 1, time.perf_counter() - began)
+
+def _train_step(training: _Training, batch: np.ndarray, epoch: int, step: int):
+    """One step on the training TRs `batch` (positions in the training split): λ and learning rates from their
+    schedules, the losses (`intervention_losses`), NaN guard, backward, clipping, optimizer step, one curve record."""
+    config, (rows, samples, runs) = training.config, training.train
+    strength = reversal_strength(config, training.global_step / max(training.total - 1, 1))
+    if training.reversal is not None:
+        training.reversal.lambda_ = strength
+    for group, lr in zip(training.optimizer.param_groups, training.base_lrs):
+        group["lr"] = lr * _learning_rate_factor(config, training.global_step)
+    targets = training.setup.targets[rows[batch]]
+    catch_up = (lambda f: _head_catch_up(training, f, targets)) if config.head_steps > 1 else None
+    losses = intervention_losses(training.model, training.setup.tokenizer, training.head, [samples[i] for i in batch],
+                                 targets, config, training.reversal, _step_generator(config.seed, 0, epoch, step),
+                                 before_head=catch_up, run=runs[rows[batch[0]]])
+    _check_finite(losses, training.condition, epoch, step)
+    training.optimizer.zero_grad()
+    losses["total"].backward()
+    if config.max_grad_norm is not None:
+        trained = [p for group in training.optimizer.param_groups for p in group["params"]]
+        torch.nn.utils.clip_grad_norm_(trained, config.max_grad_norm)
+    training.optimizer.step()
+    training.n_steps, training.global_step = training.n_steps + 1, training.global_step + 1
+    training.curves.append({"epoch": epoch + 1, "step": training.global_step, "split": "train", "lm": losses["lm"].item(),
+                            "ba": losses["ba"].item(), "lambda": strength if training.reversal is not None else 0.0})
+
+
+def _refit_head(training: _Training):
+    "The head(s) refitted by ridge on the current model's path (training runs; cross-fitted if the head is)."
+    rows, _, runs = training.train
+    X = path_design(training.model, training.setup.tokenizer, training.dataset, training.config.context_words, cache=False,
+                    runs=np.unique(runs[rows]))
+    training.head.fit_ridge(X[rows], training.setup.targets[rows], runs[rows])
+
+# %% ../nbs/05_grl.ipynb #train362
+def _validate(training: _Training, epoch: int):
+    "The validation losses after `epoch` (0-based), NaN-guarded, as one curve record."
+    rows, samples = training.setup.samples["validation"]
+    config = training.config
+    scores = evaluation_losses(training.model, training.setup.tokenizer, samples, config, training.head,
+                               training.setup.targets[rows], config.seed)
+    _check_finite(scores, training.condition, epoch, "validation")
+    training.curves.append({"epoch": epoch + 1, "step": training.curves[-1]["step"], "split": "validation", **scores})
+
+
+def _snapshot(training: _Training, epochs_done: int, seconds: float):
+    "The run's result after `epochs_done` epochs (adapters, head, metrics, curves) in `epochs-<epochs_done>/`."
+    t = training
+    metrics = _metrics(t.setup, t.dataset, t.condition, t.model_name, t.config, t.device, t.model, t.head, t.curves,
+                       epochs_done, seconds, t.n_steps)
+    _save_result(t.setup.home / f"epochs-{epochs_done}", t.model, t.head, metrics, t.curves)
+
+# %% ../nbs/05_grl.ipynb #train363
+def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, subject: str = None,
+                       config: TrainConfig = TrainConfig(), min_ceiling: float = 0.05, device=None,
+                       folder=None) -> Intervention:
+    """Fine-tune `model_name` with LoRA and a brain head in `condition` ("misaligned", "preserving", "tuned") on one
+    subject's selected voxels (noise ceiling >= `min_ceiling`; default the first subject); reuse a finished run.
+
+    The steps: `_setup` (read and check), `_start_training` (build or resume), per epoch `_train_step` on every batch
+    (with `_refit_head` every `refit_every` steps), `_validate`, a checkpoint and a snapshot (`_snapshot`).
+    device : where to train (default CUDA when available). folder : default `<cache>/interventions`."""
+    device = _device(device)
+    setup = _setup(model_name, dataset, condition, subject, config, min_ceiling, folder, device)
+    done = setup.home / f"epochs-{config.epochs}"
+    if (done / "metrics.json").exists():
+        return load_intervention(done)
+    train_rows, _ = setup.samples["train"]
+    _check_batches(dataset, config, dataset.tr_runs[dataset.kept_trs][train_rows])
+    training = _start_training(setup, dataset, condition, model_name, config, device)
+    training.began = time.perf_counter()
+    if training.start == 0 and not (setup.home / "epochs-0" / "metrics.json").exists():
+        _snapshot(training, 0, 0.0)  # the starting point of the dose-response: the base model (LoRA's B is 0) and the ridge head
+    runs = dataset.tr_runs[dataset.kept_trs][train_rows]
+    for epoch in range(training.start, config.epochs):
+        batches = training_batches(runs, config.batch_size, config.seed, epoch)[:config.steps_per_epoch]
+        for step, batch in enumerate(tqdm(batches, desc=f"{condition} epoch {epoch + 1}/{config.epochs}")):
+            _train_step(training, batch, epoch, step)
+            if config.refit_every and training.global_step % config.refit_every == 0 and training.global_step < training.total:
+                _refit_head(training)
+        _validate(training, epoch)
+        _save_checkpoint(setup.home, epoch + 1, training.model, training.head, training.optimizer, training.curves)
+        _snapshot(training, epoch + 1, time.perf_counter() - training.began)
     if not (done / "metrics.json").exists():  # resumed from the last epoch's checkpoint: its result was never written
-        snapshot(config.epochs, time.perf_counter() - began)
+        _snapshot(training, config.epochs, time.perf_counter() - training.began)
     return load_intervention(done)
 
 
@@ -724,8 +788,8 @@ def held_out_alignment(model, tokenizer, dataset: FMRIDataset, Y: np.ndarray, la
                        context_words: int = 80, delays=(1, 2, 3, 4)) -> dict:
     """{layer: {'r': (n_voxels,) Pearson r on `test_run` of a ridge fitted on the other runs, 'cv': (n_voxels,) its
     cross-validated r on them}}: notebook 02's features and TR design with `context_words` and `delays`."""
-    features = extract_features(model, tokenizer, dataset.stimulus, layers, context_words)
     pipeline = FeaturePipeline.build(model, tokenizer, dataset, context_words, delays=delays)
+    features = pipeline.word_features(layers)
     runs = dataset.tr_runs[dataset.kept_trs]
     test = runs == test_run
     out = {}

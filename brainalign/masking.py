@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['STRATEGIES', 'FILLER', 'RANDOM', 'MATCHED', 'KS', 'default_filler', 'mask_context', 'mask_run', 'masked_context',
            'predict_masked', 'reuses_prefix', 'draw_rng', 'random_words', 'distance_bin', 'matched_words',
-           'truth_ranking', 'MaskingResult', 'masking_curve', 'masking_drop', 'masking_contrast']
+           'truth_ranking', 'MaskingResult', 'MaskingDesign', 'masking_curve', 'masking_drop', 'masking_contrast']
 
 # %% ../nbs/04_masking.ipynb #1ca0697d
 from dataclasses import dataclass, replace
@@ -17,11 +17,11 @@ from tqdm.auto import tqdm
 from transformers import DynamicCache
 
 from .attribution import WordAttribution, check_top_k, in_batches, default_token_budget, n_top
-from .core import cache_key, check_array, disk_cache, model_fingerprint
+from .core import cache_key, check_array, check_choice, check_number, disk_cache, model_fingerprint, refuse
 from .data import Stimulus
 from .features import FeaturePipeline, RunTokens, TRContext, render_word, tokenize_words
 from .encoding import EncodingModel, TorchEncoding
-from .features import model_blocks, padded_forward, pad_rows, pool_trs, run_to_layers, tr_context, tr_features, tr_rows
+from .features import model_blocks, padded_forward, pad_rows, pool_trs, run_to_layers, tr_features, tr_rows
 
 # %% ../nbs/04_masking.ipynb #54334250
 STRATEGIES = ("remove", "replace")
@@ -91,11 +91,10 @@ def mask_run(tokenizer, stimulus: Stimulus, run: RunTokens, words, strategy="rep
     return RunTokens(run.words, ids, kept[owner])
 
 
-def masked_context(tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, row: int, words, strategy="replace",
-                   filler=None) -> TRContext:
+def masked_context(pipeline: FeaturePipeline, row: int, words, strategy="replace", filler=None) -> TRContext:
     """The `TRContext` of kept TR `row` read from a text with its context words `words` (stimulus indices) masked:
-    `tr_context` on `pipeline` with the TR's run tokenized again (`mask_run`)."""
-    context = tr_context(pipeline, row)
+    `tr_context` on `pipeline` with the TR's run tokenized again by its tokenizer (`mask_run`)."""
+    context = pipeline.tr_context(row)
     words = np.asarray(words, dtype=int).reshape(-1)
     if len(words) > len(context.words):
         raise ValueError(f"{len(words)} words to mask, but the context of kept TR {row} has only {len(context.words)}")
@@ -107,8 +106,8 @@ def masked_context(tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, row
         raise ValueError(f"removing all {len(words)} context words of kept TR {row} leaves nothing to read")
     plan, run = pipeline.plan, context.windows[0].run
     runs = list(plan.runs)
-    runs[run] = mask_run(tokenizer, stimulus, plan.runs[run], words, strategy, filler)
-    return tr_context(replace(pipeline, plan=replace(plan, runs=runs)), row)
+    runs[run] = mask_run(pipeline.tokenizer, pipeline.stimulus, plan.runs[run], words, strategy, filler)
+    return replace(pipeline, plan=replace(plan, runs=runs)).tr_context(row)
 
 # %% ../nbs/04_masking.ipynb #5300b45d
 @dataclass(frozen=True)
@@ -119,28 +118,29 @@ class _Readout:
     key: str = None
 
 
-def _readout(model, tokenizer, stimulus: Stimulus, encoding: EncodingModel, cache: bool) -> _Readout:
+def _readout(pipeline: FeaturePipeline, encoding: EncodingModel, cache: bool) -> _Readout:
     """Once per `masking_curve`, not per TR: copying the weights and hashing them, the model, the tokenizer's vocabulary
     and the stimulus (which masking re-tokenizes) take seconds at scale."""
-    key = cache_key(model=model_fingerprint(model), tokenizer=tokenizer, stimulus=stimulus, encoding=encoding) if cache else None
+    model = pipeline.model
+    key = cache_key(model=model_fingerprint(model), tokenizer=pipeline.tokenizer, stimulus=pipeline.stimulus,
+                    encoding=encoding) if cache else None
     return _Readout(encoding.to_torch(model.device, model.dtype), key)
 
 
-def predict_masked(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, encoding: EncodingModel, layer: int,
-                   row: int, masks: list, strategy="replace", filler=None, token_budget=None, cache=True,
-                   prefix_cache=True) -> np.ndarray:
-    """(n_masks, n_voxels) the encoding model's predictions of kept TR `row`, one per word set of `masks` (stimulus
-    indices) masked; an empty set predicts the unmasked TR. prefix_cache : where it applies (`reuses_prefix`), each
-    masked version runs only from its first masked token, on the unmasked context's key/value cache."""
-    _check_inputs(model, tokenizer, pipeline, encoding, layer, "predict_masked")
-    return _predict_masked(model, tokenizer, stimulus, pipeline, _readout(model, tokenizer, stimulus, encoding, cache), layer, row, masks,
-                           strategy, filler, token_budget, prefix_cache)
+def predict_masked(pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, row: int, masks: list,
+                   strategy="replace", filler=None, token_budget=None, cache=True, prefix_cache=True) -> np.ndarray:
+    """(n_masks, n_voxels) the encoding model's predictions of kept TR `row` through the pipeline's model, one per word
+    set of `masks` (stimulus indices) masked; an empty set predicts the unmasked TR. prefix_cache : where it applies
+    (`reuses_prefix`), each masked version runs only from its first masked token, on the unmasked context's key/value
+    cache."""
+    _check_inputs(pipeline, encoding, layer, "predict_masked")
+    return _predict_masked(pipeline, _readout(pipeline, encoding, cache), layer, row, masks, strategy, filler,
+                           token_budget, prefix_cache)
 
 
-def _check_inputs(model, tokenizer, pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, where: str):
-    "Model, tokenizer, pipeline and encoding model belong together (one check, before any work)."
-    pipeline.plan.check_for(model, tokenizer, f"{where}(pipeline)")
-    encoding.check_features(model, layer, len(pipeline.delays), f"{where}(encoding)")
+def _check_inputs(pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, where: str):
+    "The pipeline is bound to a model, and the encoding model reads that model's features (one check, before any work)."
+    encoding.check_features(pipeline.bound_model(f"{where}(pipeline)"), layer, len(pipeline.delays), f"{where}(encoding)")
 
 
 def reuses_prefix(model, context: TRContext, layer: int) -> bool:
@@ -188,10 +188,11 @@ def _prefix_forward(model, rows: list, base: tuple, layer: int) -> dict:
     return {layer: torch.cat([base_states[:shared].expand(len(rows), -1, -1), states], 1)}
 
 
-def _predict_masked(model, tokenizer, stimulus, pipeline, readout: _Readout, layer, row, masks, strategy, filler,
-                    token_budget, prefix_cache=True) -> np.ndarray:
-    filler, embed = filler or default_filler(tokenizer), model.get_input_embeddings()
-    context = tr_context(pipeline, row)
+def _predict_masked(pipeline, readout: _Readout, layer, row, masks, strategy, filler, token_budget,
+                    prefix_cache=True) -> np.ndarray:
+    model = pipeline.model
+    filler, embed = filler or default_filler(pipeline.tokenizer), model.get_input_embeddings()
+    context = pipeline.tr_context(row)
 
     def work(contexts, base, batch):
         items = [contexts[i] for i in batch]
@@ -205,7 +206,7 @@ def _predict_masked(model, tokenizer, stimulus, pipeline, readout: _Readout, lay
             return list(readout.weights(features).float().cpu().numpy())
 
     def compute():
-        contexts = [masked_context(tokenizer, stimulus, pipeline, row, words, strategy, filler) for words in masks]
+        contexts = [masked_context(pipeline, row, words, strategy, filler) for words in masks]
         budget = token_budget or default_token_budget(model)
         if not (prefix_cache and reuses_prefix(model, context, layer)):
             return np.stack(in_batches([c.n_window_tokens for c in contexts], budget, lambda b: work(contexts, None, b),
@@ -294,7 +295,7 @@ class MaskingResult:
 
 def _check_rankings(pipeline: FeaturePipeline, rows, rankings: dict) -> list:
     "The TR contexts of `rows`, after checking that every ranking scores exactly their words."
-    contexts = [tr_context(pipeline, int(row)) for row in rows]
+    contexts = [pipeline.tr_context(int(row)) for row in rows]
     for name, attributions in rankings.items():
         if len(attributions) != len(contexts):
             raise ValueError(f"ranking {name!r} has {len(attributions)} attributions for {len(contexts)} TRs")
@@ -305,20 +306,35 @@ def _check_rankings(pipeline: FeaturePipeline, rows, rankings: dict) -> list:
     return contexts
 
 
-def masking_curve(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipeline, encoding: EncodingModel, layer: int,
-                  responses, rows, rankings: dict, ks=KS, n_draws=5, match="BA", strategy="replace", filler=None,
-                  seed=0, token_budget=None, cache=True, prefix_cache=True) -> MaskingResult:
-    """Predict kept TRs `rows` with their top-k% context words masked for every k in `ks`: by each ranking ({name:
-    [WordAttribution per row]}), by `n_draws` random sets of as many words, and (unless `match` is None) by as many
-    random words at the distances of ranking `match`'s words. responses : (n_kept_trs, n_voxels), as fitted;
-    prefix_cache : see `predict_masked` (the same predictions, fewer tokens run)."""
-    ks = [check_top_k(k) for k in ks]
-    _check_strategy(strategy)
-    if n_draws < 1:
-        raise ValueError(f"n_draws={n_draws}: the random baselines need at least one draw")
+@dataclass(frozen=True)
+class MaskingDesign:
+    """What a masking curve masks: the top `ks` % of each ranking's words, `n_draws` random sets of as many words and
+    (unless `match` is None) as many random words at the distances of ranking `match`'s words, drawn from `seed`;
+    each word masked by `strategy` ("replace" with `filler`, default `default_filler`, or "remove")."""
+    ks: tuple = KS
+    n_draws: int = 5
+    match: str = "BA"
+    strategy: str = "replace"
+    filler: str = None
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "ks", tuple(check_top_k(k) for k in self.ks))
+        check_number(self.n_draws, "MaskingDesign(n_draws)", 1, integer=True)  # the random baselines need a draw
+        check_choice(self.strategy, "MaskingDesign(strategy)", STRATEGIES)
+        check_number(self.seed, "MaskingDesign(seed)", 0, integer=True)
+
+
+def masking_curve(pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, responses, rows, rankings: dict,
+                  design: MaskingDesign = MaskingDesign(), token_budget=None, cache=True, prefix_cache=True) -> MaskingResult:
+    """Predict kept TRs `rows` through the pipeline's model with their context words masked as `design` says, by each
+    ranking ({name: [WordAttribution per row]}) and by the random baselines. responses : (n_kept_trs, n_voxels), as
+    fitted; prefix_cache : see `predict_masked` (the same predictions, fewer tokens run)."""
+    ks, n_draws, match, strategy, filler, seed = (design.ks, design.n_draws, design.match, design.strategy, design.filler,
+                                                 design.seed)
     if match is not None and match not in rankings:
-        raise ValueError(f"match={match!r} is not one of the rankings {list(rankings)}")
-    _check_inputs(model, tokenizer, pipeline, encoding, layer, "masking_curve")
+        refuse("masking_curve(design)", f"a match among the rankings {list(rankings)} (or None)", repr(match))
+    _check_inputs(pipeline, encoding, layer, "masking_curve")
     responses = check_array(responses, "masking_curve(responses)", ndim=2)  # a NaN voxel would enter as r = 0
     expected = (int(pipeline.kept_trs.sum()), encoding.coef.shape[1])
     if np.shape(responses) != expected:
@@ -326,7 +342,7 @@ def masking_curve(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipelin
     contexts = _check_rankings(pipeline, rows, rankings)
     names = list(rankings) + [RANDOM] + ([MATCHED] if match is not None else [])
     masked, unmasked = {(name, k): [] for name in names for k in ks}, []
-    readout = _readout(model, tokenizer, stimulus, encoding, cache)
+    readout = _readout(pipeline, encoding, cache)
     for i, (row, context) in enumerate(zip(tqdm(rows, desc=f"masking, layer {layer}"), contexts)):
         sets = {}  # (ranking, k) -> the word sets to mask, one per draw
         for k in ks:
@@ -338,8 +354,8 @@ def masking_curve(model, tokenizer, stimulus: Stimulus, pipeline: FeaturePipelin
                 sets[MATCHED, k] = [matched_words(context.words, top, draw_rng(seed, context.tr_index, k, d, 1))
                                     for d in range(n_draws)]
         unique = sorted({tuple(map(int, words)) for draws in sets.values() for words in draws} | {()})
-        predicted = _predict_masked(model, tokenizer, stimulus, pipeline, readout, layer, int(row), [list(u) for u in unique],
-                                    strategy, filler, token_budget, prefix_cache)
+        predicted = _predict_masked(pipeline, readout, layer, int(row), [list(u) for u in unique], strategy, filler,
+                                    token_budget, prefix_cache)
         of = dict(zip(unique, predicted))
         unmasked.append(of[()])
         for key, draws in sets.items():

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['SWEEP_NEEDS', 'COMPARE_NOTEBOOK', 'LM_HEAD_NOTEBOOKS', 'GRID_KEYS', 'TASK_STATUSES', 'ParameterSet',
            'check_model_name', 'has_lm_head', 'dataset_subjects', 'expand_grid', 'read_grid', 'SweepTask',
-           'sweep_tasks', 'run_task', 'slurm_options', 'slurm_job_script', 'sweep_client', 'run_comparison', 'sweep']
+           'sweep_tasks', 'run_task', 'SlurmJob', 'slurm_options', 'slurm_job_script', 'sweep_client', 'run_comparison',
+           'sweep']
 
 # %% ../nbs/sweep.ipynb #3ef37de2
 import json
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .core import (BUILTIN_MODELS, DTYPES, ReproduceError, atomic_write, chain_notebooks, check_choice, check_mode,
+from .core import (BUILTIN_MODELS, DTYPES, ChainFolders, ReproduceError, atomic_write, chain_notebooks, check_choice, check_mode,
                              check_number, plain_name, project_root, refuse, run_notebook)
 
 # %% ../nbs/sweep.ipynb #573c4a5f
@@ -226,16 +227,15 @@ def _walltime_seconds(walltime: str) -> int:
     "Seconds of a Slurm walltime [days-]hours:minutes:seconds (or minutes:seconds)."
     match = re.fullmatch(r"(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)", str(walltime))
     if not match:
-        refuse("slurm_options(walltime)", "a Slurm walltime such as 04:00:00 or 1-00:00:00", repr(walltime))
+        refuse("SlurmJob(walltime)", "a Slurm walltime such as 04:00:00 or 1-00:00:00", repr(walltime))
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
     return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
-def slurm_options(gpus: int = 1, cpus: int = 8, memory: str = "32GB", walltime: str = "04:00:00", queue=None,
-                  account=None, prologue=(), python=None, log_directory=None, local_directory=None, interface=None,
-                  job_name: str = "brainalign", cache_dir=None, hf_home=None) -> dict:
-    """dask-jobqueue's SLURMCluster settings for one brainalign worker per job: one task at a time (one Dask thread,
-    `cpus` cores for torch), `gpus` GPUs (--gres) offered to the scheduler as the `GPU` resource.
+@dataclass(frozen=True)
+class SlurmJob:
+    """One Slurm job per brainalign worker, running one task at a time (one Dask thread, `cpus` cores for torch), with
+    `gpus` GPUs (--gres) offered to the scheduler as the `GPU` resource.
 
     prologue : shell lines run before the worker starts (`module load ...`, `source .venv/bin/activate`).
     python : the interpreter on the compute nodes (default: this one, right when the nodes share its filesystem).
@@ -244,32 +244,50 @@ def slurm_options(gpus: int = 1, cpus: int = 8, memory: str = "32GB", walltime: 
         model is fetched once on the login node and read by every job).
     The worker retires itself 10 minutes before the walltime (`--lifetime`, staggered) and its tasks move to other
     workers; `sweep_client` starts the jobs adaptively, so a retired or killed job is replaced."""
-    check_number(gpus, "slurm_options(gpus)", 0, integer=True)
-    check_number(cpus, "slurm_options(cpus)", 1, integer=True)
-    seconds = _walltime_seconds(walltime)
-    if seconds < 20 * 60:
-        refuse("slurm_options(walltime)", "at least 00:20:00 (the worker retires 10 minutes before it ends)", repr(walltime))
-    if isinstance(prologue, str):
-        prologue = [prologue]
-    exports = [f"export OMP_NUM_THREADS={cpus} MKL_NUM_THREADS={cpus}"]
-    exports += [f"export BRAINALIGN_CACHE_DIR={cache_dir}"] if cache_dir else []
-    exports += [f"export HF_HOME={hf_home} HF_HUB_OFFLINE=1"] if hf_home else []
-    lifetime = ["--lifetime", f"{(seconds - 10 * 60) // 60}m", "--lifetime-stagger", "4m"]
-    return dict(name=job_name, job_name=job_name, cores=1, processes=1, job_cpu=cpus, memory=memory, walltime=walltime,
-                queue=queue, account=account, python=python or sys.executable, interface=interface,
-                log_directory=log_directory, local_directory=local_directory,
-                job_script_prologue=[*prologue, *exports],
-                job_extra_directives=[f"--gres=gpu:{gpus}"] if gpus else [],
-                worker_extra_args=[*lifetime, *(["--resources", f"GPU={gpus}"] if gpus else [])])
+    gpus: int = 1
+    cpus: int = 8
+    memory: str = "32GB"
+    walltime: str = "04:00:00"
+    queue: str = None
+    account: str = None
+    prologue: tuple = ()
+    python: str = None
+    log_directory: str = None
+    local_directory: str = None
+    interface: str = None
+    job_name: str = "brainalign"
+    cache_dir: str = None
+    hf_home: str = None
+
+    def __post_init__(self):
+        check_number(self.gpus, "SlurmJob(gpus)", 0, integer=True)
+        check_number(self.cpus, "SlurmJob(cpus)", 1, integer=True)
+        if _walltime_seconds(self.walltime) < 20 * 60:
+            refuse("SlurmJob(walltime)", "at least 00:20:00 (the worker retires 10 minutes before it ends)", repr(self.walltime))
+        object.__setattr__(self, "prologue", (self.prologue,) if isinstance(self.prologue, str) else tuple(self.prologue))
 
 
-def slurm_job_script(scheduler: str = "tcp://<scheduler>:8786", **options) -> str:
-    "The batch script dask-jobqueue submits for each worker (`slurm_options(**options)`); no cluster is needed."
+def slurm_options(job: SlurmJob) -> dict:
+    "dask-jobqueue's SLURMCluster settings for `job`."
+    exports = [f"export OMP_NUM_THREADS={job.cpus} MKL_NUM_THREADS={job.cpus}"]
+    exports += [f"export BRAINALIGN_CACHE_DIR={job.cache_dir}"] if job.cache_dir else []
+    exports += [f"export HF_HOME={job.hf_home} HF_HUB_OFFLINE=1"] if job.hf_home else []
+    lifetime = ["--lifetime", f"{(_walltime_seconds(job.walltime) - 10 * 60) // 60}m", "--lifetime-stagger", "4m"]
+    return dict(name=job.job_name, job_name=job.job_name, cores=1, processes=1, job_cpu=job.cpus, memory=job.memory,
+                walltime=job.walltime, queue=job.queue, account=job.account, python=job.python or sys.executable,
+                interface=job.interface, log_directory=job.log_directory, local_directory=job.local_directory,
+                job_script_prologue=[*job.prologue, *exports],
+                job_extra_directives=[f"--gres=gpu:{job.gpus}"] if job.gpus else [],
+                worker_extra_args=[*lifetime, *(["--resources", f"GPU={job.gpus}"] if job.gpus else [])])
+
+
+def slurm_job_script(job: SlurmJob = SlurmJob(), scheduler: str = "tcp://<scheduler>:8786") -> str:
+    "The batch script dask-jobqueue submits for each worker of `job`; no cluster is needed."
     from dask_jobqueue.slurm import SLURMJob
-    return SLURMJob(scheduler=scheduler, **slurm_options(**options)).job_script()
+    return SLURMJob(scheduler=scheduler, **slurm_options(job)).job_script()
 
 
-def sweep_client(scheduler=None, workers: int = 2, gpu: bool = False, **options):
+def sweep_client(scheduler=None, workers: int = 2, gpu: bool = False):
     "(Dask client, the cluster this call started or None): see above."
     import logging
     from distributed import Client, LocalCluster
@@ -278,13 +296,13 @@ def sweep_client(scheduler=None, workers: int = 2, gpu: bool = False, **options)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                                resources={"GPU": 1} if gpu else None, silence_logs=logging.CRITICAL)  # failures are in the summary
         return Client(cluster), cluster
-    if scheduler == "slurm":
+    if isinstance(scheduler, SlurmJob):
         from dask_jobqueue import SLURMCluster
-        cluster = SLURMCluster(**slurm_options(**options))
+        cluster = SLURMCluster(**slurm_options(scheduler))
         cluster.adapt(minimum_jobs=workers, maximum_jobs=workers)  # a job that retires at its lifetime is replaced
         return Client(cluster), cluster
     if not isinstance(scheduler, str) or not re.match(r"^(tcp|tls|ws|wss|inproc)://[^/]+$", scheduler):
-        refuse("sweep(scheduler)", "None (a LocalCluster), 'slurm' or a Dask scheduler address like tcp://host:8786",
+        refuse("sweep(scheduler)", "None (a LocalCluster), a SlurmJob or a Dask scheduler address like tcp://host:8786",
                repr(scheduler))
     try:
         return Client(scheduler, timeout="5s"), None
@@ -338,21 +356,23 @@ def run_comparison(folder, nbs=None, tests: bool = False) -> dict:
     return row
 
 
-def sweep(parameter_sets: list, notebooks=("02", "03", "04"), sweep_id: str = "sweep", runs=None, scheduler=None,
-          workers: int = 2, device: str = "auto", data_dir=None, nbs=None, tests: bool = False, progress=None,
-          **slurm) -> pd.DataFrame:
+def sweep(parameter_sets: list, notebooks=("02", "03", "04"), sweep_id: str = "sweep", scheduler=None, workers: int = 2,
+          device: str = "auto", tests: bool = False, progress=None, folders: ChainFolders = ChainFolders()) -> pd.DataFrame:
     """Run the notebooks over `parameter_sets` (`expand_grid`) on Dask and return the summary (see above).
 
-    scheduler : None (a LocalCluster of `workers` processes), "slurm" (`workers` Slurm jobs of `slurm_options(**slurm)`)
-    or a running scheduler's address. tests : also run the notebooks' test cells (nbdev_test runs them).
-    progress : Dask's progress bar (None: when the output is a terminal; a log would get a line every second)."""
+    scheduler : None (a LocalCluster of `workers` processes), a `SlurmJob` (`workers` such Slurm jobs) or a running
+    scheduler's address. tests : also run the notebooks' test cells (nbdev_test runs them). progress : Dask's progress
+    bar (None: when the output is a terminal; a log would get a line every second). folders : where the notebooks and
+    data are read and the sweep's folder goes (`runs`/`sweep_id`); each task writes its figures into its own folder."""
     from uuid import uuid4
     plain_name(sweep_id, "sweep(sweep_id)")
     check_choice(device, "sweep(device)", ("auto", "cpu", "cuda"))  # the workers resolve it: the client may have no GPU
-    if data_dir is not None and not Path(data_dir).is_dir():
-        raise FileNotFoundError(f"sweep(data_dir): folder {data_dir} does not exist")
+    if folders.figures is not None:
+        refuse("sweep(folders)", "no figures folder (each task writes its figures into its own run folder)",
+               str(folders.figures))
+    nbs, data_dir = folders.nbs, folders.data
     tasks = sweep_tasks(parameter_sets, notebooks, nbs)
-    folder = Path(runs or project_root() / "runs") / sweep_id
+    folder = folders.runs_folder / sweep_id
     todo = [t for t in tasks if t.applies and not t.done_file(folder).exists()]
     compare = COMPARE_NOTEBOOK in _numbers(notebooks, "sweep(notebooks)")
     compared = (folder / f"{chain_notebooks(nbs, [COMPARE_NOTEBOOK])[0].stem}.done.json") if compare else None
@@ -364,7 +384,7 @@ def sweep(parameter_sets: list, notebooks=("02", "03", "04"), sweep_id: str = "s
     else:
         from distributed import progress as progress_bar, wait
         gpu = device == "cuda"
-        client, cluster = sweep_client(scheduler, workers, gpu, **slurm)
+        client, cluster = sweep_client(scheduler, workers, gpu)
         threads = max(1, os.cpu_count() // workers) if scheduler is None else None  # a LocalCluster shares this machine's cores
         try:
             n_tasks = sum(t.applies for t in tasks)

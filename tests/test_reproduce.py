@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from brainalign.cli import main, reproduce
-from brainalign.core import ReproduceError, chain_notebooks, project_root
+from brainalign.core import ChainFolders, ReproduceError, chain_notebooks, project_root
 from brainalign.site import browser_check, build_site, chromium, unrendered
 
 
@@ -60,7 +60,7 @@ def _notebook_that_fails(folder):
 def test_a_failing_notebook_is_named_with_its_cell_and_error(tmp_path):
     _notebook_that_fails(tmp_path / "nbs")
     with pytest.raises(ReproduceError) as failure:
-        reproduce(nbs=tmp_path / "nbs", runs=tmp_path / "runs", run_id="broken", figures=tmp_path / "figures")
+        reproduce(run_id="broken", folders=ChainFolders(tmp_path / "nbs", tmp_path / "runs", tmp_path / "figures"))
     message = str(failure.value)
     assert "07_broken.ipynb failed in cell" in message
     assert "ValueError: voxel 7 is constant" in message
