@@ -350,11 +350,25 @@ def _check_ba_inputs(pipeline, encodings: dict, responses, layers):
 
 def attribute_ba(pipeline: FeaturePipeline, encodings: dict, responses, rows, layers=None, voxels=None, method="gxi",
                  token_budget=None, cache=True) -> dict:
-    """BA attribution of kept TRs `rows` through the pipeline's model: {(layer, voxel set): [WordAttribution per row]}.
+    """BA attribution: which context words drive the encoding model's prediction of each kept TR in `rows`.
 
-    encodings : {layer: EncodingModel} fitted on `pipeline`'s design; responses : (n_kept_trs, n_voxels) measured, in the
-    fitted units; voxels : None (all: 'all'), indices ('selected') or {name: indices}; method : a `GXI` or `IG` (its
-    options), or the name of either's defaults ("gxi", "ig"); token_budget : tokens per batch (`default_token_budget`)."""
+    The score is gradient × input (or Integrated Gradients) of the MSE between predicted and measured voxels, through
+    the pipeline's model and TR path.
+
+    Parameters
+    ----------
+    pipeline : FeaturePipeline, bound to its model.
+    encodings : dict of {layer: EncodingModel} fitted on the pipeline's design.
+    responses : array of shape (n_kept_trs, n_voxels), measured, in the fitted units.
+    rows : array of shape (n_rows,), kept-TR rows. layers : list of int (default: every layer of `encodings`).
+    voxels : None (all: 'all'), an index array ('selected') or {name: index array}.
+    method : a `GXI` or `IG` (its options), or the name of either's defaults ("gxi", "ig").
+    token_budget : tokens per batch (`default_token_budget`). cache : per-batch disk cache (resumes).
+
+    Returns
+    -------
+    dict of {(layer, voxel set): list of n_rows WordAttribution}
+    """
     method = attribution_method(method)
     layers = _check_ba_inputs(pipeline, encodings, responses, layers)
     model = pipeline.model
@@ -534,9 +548,18 @@ def _nwp(model, tokenizer, items, method: GXI | IG, token_budget, cache, layers=
 
 
 def attribute_nwp_trs(pipeline: FeaturePipeline, rows, method="gxi", token_budget=None, cache=True, layers=None):
-    """NWP attribution of kept TRs `rows` on the same context words as BA, through the pipeline's model: one
-    `WordAttribution` per row, from the model's output; with `layers`, {layer: [WordAttribution per row]} of each layer's
-    logit lens (`logit_lens`). method, token_budget : as in `attribute_ba`."""
+    """NWP attribution of kept TRs `rows`: the same context words as BA, scored for predicting the word after them.
+
+    Parameters
+    ----------
+    pipeline : FeaturePipeline, bound to its model and tokenizer. rows : array of shape (n_rows,), kept-TR rows.
+    method, token_budget, cache : as in `attribute_ba`.
+    layers : None: the model's output; a list of int: each layer's logit lens (`logit_lens`).
+
+    Returns
+    -------
+    list of n_rows WordAttribution, or with `layers` dict of {layer: list of n_rows WordAttribution}
+    """
     method, model = attribution_method(method), pipeline.bound_model("attribute_nwp_trs(pipeline)")
     if layers is not None:
         layers = check_layers(model, layers)

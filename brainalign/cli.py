@@ -23,9 +23,19 @@ def reproduce(mode="quick", model=None, dataset=None, only=None, seed=0, run_id=
               dtype=None, folders: ChainFolders = ChainFolders()) -> Path:
     """Run the notebook chain with papermill; return the run folder holding the executed notebooks.
 
-    model : a built-in name, a hub id (pinned as "id@revision") or a folder. dtype : the notebooks' DTYPE (the model's
-    weights and activations; None: float32). folders : where notebooks and data are read, runs and figures written.
-    tests : False leaves out the test cells (`without_tests`), which `nbdev_test` runs; CI does (`make test` runs both)."""
+    Parameters
+    ----------
+    mode : "quick", "full" or "smoke". model : a built-in name, a hub id (pinned as "id@revision") or a folder.
+    dataset : "simulated", "hp" or "moth". only : notebook numbers to run (None: all). seed : int.
+    run_id : name of the run folder (default: time stamp and mode). device : "auto", "cpu" or "cuda".
+    tests : False leaves out the test cells (`without_tests`), which `nbdev_test` runs; CI does (`make test` runs both).
+    dtype : the notebooks' DTYPE (the model's weights and activations; None: float32).
+    folders : ChainFolders, where notebooks and data are read, runs and figures written.
+
+    Returns
+    -------
+    Path of the run folder.
+    """
     check_mode(mode, "reproduce(mode)")
     check_number(seed, "reproduce(seed)", 0, 2 ** 32 - 1, integer=True)
     resolve_device(device, "reproduce(device)")  # CUDA asked on a machine without it: refused before any notebook runs

@@ -1006,10 +1006,21 @@ def _with_estimated_ceiling(dataset: FMRIDataset) -> FMRIDataset:
 
 def simulate_brain(stimulus=None, n_subjects=4, n_voxels=2000, seed=0, tr=2.0, rest_s=10.0, trim=(10, 5),
                    fractions=(0.4, 0.3, 0.3), max_ceiling=0.6, n_meaning=32) -> FMRIDataset:
-    """Simulated fMRI responses to `stimulus` (default: the embedded story) with `ground_truth` (a `SimulatedTruth`).
+    """Simulated fMRI responses to `stimulus`, with the truth that made them (`ground_truth`, a `SimulatedTruth`).
 
-    fractions : share of integrative, local and noise voxels. `trim` drops the first and last TRs of each run,
-    as data releases do. With >= 2 subjects the estimated noise ceiling (`estimate_noise_ceiling`) is attached."""
+    Parameters
+    ----------
+    stimulus : Stimulus (default: the embedded story). n_subjects, n_voxels : subjects and voxels per subject.
+    seed : int. tr, rest_s : the TR in seconds and the rest before each run.
+    trim : (first, last) TRs of each run dropped, as data releases do.
+    fractions : shares of integrative, local and noise voxels. max_ceiling : the highest true noise ceiling.
+    n_meaning : meaning components the integrative voxels read.
+
+    Returns
+    -------
+    FMRIDataset with responses {subject: array of shape (n_kept_trs, n_voxels)}; with >= 2 subjects the estimated noise
+    ceiling (`estimate_noise_ceiling`) is attached.
+    """
     stimulus = stimulus or default_stimulus()
     check_number(n_subjects, "simulate_brain(n_subjects)", 1, integer=True)
     check_number(n_voxels, "simulate_brain(n_voxels)", 1, integer=True)

@@ -92,12 +92,23 @@ class EncodingModel:
 # %% ../nbs/02_encoding.ipynb #5a490e5f
 def fit_encoding(X, Y, runs, n_delays=4, alphas=np.logspace(-1, 6, 15), held_out_run=None,
                  permutation_test=True, min_shift=10, backend=None, solver="auto") -> EncodingModel:
-    """Voxel-wise ridge from delayed features X (n_trs, n_delays * H) to responses Y (n_trs, n_voxels).
+    """Voxel-wise ridge from delayed features to responses: one penalty per voxel, nested leave-one-run-out.
 
-    runs : (n_trs,) run id per row. Outer CV: leave-one-run-out, or only `held_out_run`; inner: leave-one-run-out
-    over the training runs, one penalty per voxel from `alphas`.
+    Parameters
+    ----------
+    X : array of shape (n_trs, n_delays * H), the design (`FeaturePipeline.design`).
+    Y : array of shape (n_trs, n_voxels), responses.
+    runs : array of shape (n_trs,), the run of every row. Outer CV: leave-one-run-out, or only `held_out_run`; inner:
+        leave-one-run-out over the training runs.
+    n_delays : delays in X. alphas : array of shape (n_alphas,), the penalties searched.
+    permutation_test, min_shift : the circular-shift test of each voxel's held-out r (`circular_shift_pvalues`).
     backend : himalaya backend, "numpy", "torch" or "torch_cuda" (default: torch_cuda when CUDA is available, else numpy).
-    solver : "ridge" (RidgeCV), "kernel" (KernelRidgeCV, linear) or "auto" (kernel when n_trs < n_features)."""
+    solver : "ridge" (RidgeCV), "kernel" (KernelRidgeCV, linear) or "auto" (kernel when n_trs < n_features).
+
+    Returns
+    -------
+    EncodingModel, with `scores` of shape (n_voxels,) (held-out r) and `coef` of shape (n_delays * H, n_voxels).
+    """
     X, Y, runs, alphas, backend = ridge_inputs(X, Y, runs, n_delays, alphas, backend, solver, "fit_encoding")
     check_number(min_shift, "fit_encoding(min_shift)", 1, integer=True)
     if held_out_run is not None and held_out_run not in runs:
@@ -138,10 +149,21 @@ def scored_layers(n_layers: int, mode: str) -> list:
 
 def layer_scores(model, tokenizer, dataset: FMRIDataset, layers=None, context_words=80, delays=(1, 2, 3, 4),
                  method=None, alphas=np.logspace(-1, 6, 15), min_ceiling=0.05, backend=None) -> tuple:
-    """Encoding performance of every layer: (DataFrame with one row per layer and subject, {layer: {subject: r}}).
+    """Encoding performance of every layer, one encoding model per layer for all subjects' voxels together.
 
-    One encoding model per layer for all subjects' voxels together (responses z-scored within runs; leave-one-run-out;
-    no permutation test). method : `tr_weights`' rule, default the dataset's (`FMRIDataset.tr_method`)."""
+    Responses are z-scored within runs; leave-one-run-out; no permutation test.
+
+    Parameters
+    ----------
+    model, tokenizer : the LM and its tokenizer. dataset : FMRIDataset.
+    layers : list of int (None = all). context_words, delays : the pipeline's (`FeaturePipeline.build`).
+    method : `tr_weights`' rule, default the dataset's (`FMRIDataset.tr_method`).
+    alphas : array of shape (n_alphas,). min_ceiling : voxels counted in the brain score. backend : as in `fit_encoding`.
+
+    Returns
+    -------
+    (DataFrame with one row per layer and subject (`brain_score`), {layer: {subject: array of shape (n_voxels_s,)}} r).
+    """
     layers = check_layers(model, layers)
     alphas = check_alphas(alphas, "layer_scores(alphas)")
     method = check_choice(method or dataset.tr_method, "layer_scores(method)", TR_METHODS)
@@ -185,7 +207,16 @@ def feature_source(model, layer: int) -> dict:
 def held_out_encoding(X, Y, runs, test_run, n_delays=4, cache=True, backend=None, source=None) -> EncodingModel:
     """An encoding model fitted on every run but `test_run` (cached): its weights never saw the TRs of `test_run`.
 
-    source : what made X (`feature_source(model, layer)`), kept with the model so that it refuses other features."""
+    Parameters
+    ----------
+    X : array of shape (n_trs, n_delays * H). Y : array of shape (n_trs, n_voxels). runs : array of shape (n_trs,).
+    test_run : the run left out. n_delays : delays in X. cache : disk cache. backend : as in `fit_encoding`.
+    source : what made X (`feature_source(model, layer)`), kept with the model so that it refuses other features.
+
+    Returns
+    -------
+    EncodingModel
+    """
     runs = np.asarray(runs)
     if test_run not in runs:
         raise ValueError(f"test_run {test_run} is not one of the runs {np.unique(runs).tolist()}")
@@ -205,8 +236,19 @@ def predict_tr(model, encoding: EncodingModel, context: TRContext, layer: int, i
 
 # %% ../nbs/02_encoding.ipynb #trenc0ex
 def tr_encoding(pipeline: FeaturePipeline, Y, test_run, layers, fit_every: int = 1, cache: bool = True) -> dict:
-    """{layer: (EncodingModel, (n_voxels,) r on every TR of `test_run`)}: ridge (`held_out_encoding`, cached) on the
-    TR-by-TR design (`tr_design`, cached) of every `fit_every`-th kept TR of the other runs."""
+    """Ridge on the TR-by-TR design of a (fixed) pipeline, scored on a held-out run.
+
+    Parameters
+    ----------
+    pipeline : FeaturePipeline, bound to its model. Y : array of shape (n_kept_trs, n_voxels).
+    test_run : the held-out run. layers : list of int.
+    fit_every : every `fit_every`-th kept TR of the other runs is fitted on (the design costs a forward pass per TR).
+    cache : as in `held_out_encoding` and `FeaturePipeline.tr_design`.
+
+    Returns
+    -------
+    dict of {layer: (EncodingModel, array of shape (n_voxels,) r on every TR of `test_run`)}
+    """
     runs = pipeline.tr_runs[pipeline.kept_trs]
     check_number(fit_every, "tr_encoding(fit_every)", 1, integer=True)
     if np.shape(Y)[0] != len(runs):

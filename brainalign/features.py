@@ -255,9 +255,20 @@ def _extract(model, plan: ContextPlan, layers: list, n_words: int, batch_size: i
 
 def extract_features(model, tokenizer, stimulus: Stimulus, layers=None, context_words=80, stride=None,
                      batch_size=8, cache=True) -> dict:
-    """{layer: (n_words, H) float32}: every word's mean token state with >= `context_words` words of context.
+    """Every word's mean token state with at least `context_words` words of context (a block plan), cached on disk.
 
-    layers : indices as in `hidden_states` (0 = embeddings); None = all. Cached on disk unless cache=False."""
+    Parameters
+    ----------
+    model, tokenizer : a causal or masked LM and its tokenizer (`load_model`).
+    stimulus : Stimulus of n_words words in runs.
+    layers : list of int, indices as in `hidden_states` (0 = embeddings); None = all.
+    context_words, stride : see `ContextPlan.build`.
+    batch_size : windows per forward pass. cache : False recomputes and stores nothing.
+
+    Returns
+    -------
+    dict of {layer: array of shape (n_words, H)}, float32.
+    """
     layers = check_layers(model, layers)
     if not layers:
         refuse("extract_features(layers)", "at least one layer (None = all)", repr(layers))
@@ -359,18 +370,37 @@ class FeaturePipeline:
     @classmethod
     def build(cls, model, tokenizer, dataset: FMRIDataset, context_words=80, delays=(1, 2, 3, 4), method=None, stride=None,
               fixed=False, start_token=False):
-        """The pipeline of `dataset` read by `model` and `tokenizer`.
+        """The pipeline of `dataset` read by `model` and `tokenizer`, bound to both.
 
+        Parameters
+        ----------
+        model, tokenizer : the LM that reads the words and its tokenizer.
+        dataset : FMRIDataset whose stimulus, TR times, runs and kept TRs the pipeline follows.
+        context_words : words of context before every word (block plan) or per TR (fixed plan).
+        delays : tuple of int, TR delays of the design (default 1-4 TRs).
         method : `tr_weights`' rule, default the dataset's (`FMRIDataset.tr_method`).
-        fixed, start_token : see `ContextPlan.build`; a fixed pipeline's design comes from `tr_design`."""
+        stride, fixed, start_token : see `ContextPlan.build`; a fixed pipeline's design comes from `tr_design`.
+
+        Returns
+        -------
+        FeaturePipeline
+        """
         plan = ContextPlan.build(model, tokenizer, dataset.stimulus, context_words, stride, fixed, start_token)
         weights = tr_weights(dataset.stimulus, dataset.tr_times, dataset.tr_runs, method or dataset.tr_method, dataset.tr)
         return cls(plan, weights, dataset.tr_runs, dataset.kept_trs, tuple(delays), model, tokenizer, dataset.stimulus)
 
     def word_features(self, layers=None, batch_size=8, cache=True) -> dict:
-        """{layer: (n_words, H) float32} every word's state under the block plan (`extract_features` of the same plan).
+        """Every word's state under the block plan: the same computation and cache entry as `extract_features`.
 
-        layers : indices as in `hidden_states` (0 = embeddings); None = all."""
+        Parameters
+        ----------
+        layers : list of int, indices as in `hidden_states` (0 = embeddings); None = all.
+        batch_size : windows per forward pass. cache : False recomputes and stores nothing.
+
+        Returns
+        -------
+        dict of {layer: array of shape (n_words, H)}, float32.
+        """
         self._block_plan("word_features")
         layers = check_layers(self.bound_model("FeaturePipeline.word_features"), layers)
         if not layers:
@@ -379,8 +409,16 @@ class FeaturePipeline:
         return plan_features(self.model, self.plan, layers, self.weights.shape[1], batch_size, cache)
 
     def design(self, word_features: np.ndarray) -> np.ndarray:
-        """(n_kept_trs, n_delays * H) design matrix from word-level values of shape (n_words, H): a layer of
-        `word_features`, or any per-word quantity (e.g. projections of the states)."""
+        """The design matrix of the kept TRs: TR weights, then delays within runs, then the kept rows.
+
+        Parameters
+        ----------
+        word_features : array of shape (n_words, H): a layer of `word_features`, or any per-word quantity (e.g. projections).
+
+        Returns
+        -------
+        array of shape (n_kept_trs, n_delays * H)
+        """
         self._block_plan("design")
         word_features = check_array(word_features, "FeaturePipeline.design(word_features)", ndim=2, finite=False)
         if len(word_features) != self.weights.shape[1]:
@@ -580,11 +618,21 @@ def rows_with_words(self: FeaturePipeline) -> np.ndarray:
 
 @patch
 def tr_design(self: FeaturePipeline, layers, rows=None, batch_size=8, cache=True) -> dict:
-    """{layer: (n_rows, n_delays * H) float32} the design matrix computed TR by TR on the attribution path
-    (`tr_context`, then `tr_features`): the only design a fixed pipeline has; for a block pipeline it equals
-    `design` of `word_features`. A kept TR with no word in its delayed TRs gets zeros, as `add_delays` gives.
+    """The design matrix computed TR by TR on the attribution path (`tr_context`, then `tr_features`), cached.
 
-    rows : kept-TR rows to compute, in order (default: every kept TR)."""
+    The only design a fixed pipeline has; for a block pipeline it equals `design` of `word_features`. A kept TR with no
+    word in its delayed TRs gets zeros, as `add_delays` gives.
+
+    Parameters
+    ----------
+    layers : list of int, indices as in `hidden_states`.
+    rows : array of shape (n_rows,), kept-TR rows to compute, in order (default: every kept TR).
+    batch_size : TRs per forward pass. cache : False recomputes and stores nothing.
+
+    Returns
+    -------
+    dict of {layer: array of shape (n_rows, n_delays * H)}, float32.
+    """
     model = self.bound_model("FeaturePipeline.tr_design")
     layers = check_layers(model, layers)
     if not layers:

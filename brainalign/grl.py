@@ -710,12 +710,24 @@ def _snapshot(training: _Training, epochs_done: int, seconds: float):
 def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, subject: str = None,
                        config: TrainConfig = TrainConfig(), min_ceiling: float = 0.05, device=None,
                        folder=None) -> Intervention:
-    """Fine-tune `model_name` with LoRA and a brain head in `condition` ("misaligned", "preserving", "tuned") on one
-    subject's selected voxels (noise ceiling >= `min_ceiling`; default the first subject); reuse a finished run.
+    """Fine-tune `model_name` with LoRA and a brain head in `condition` on one subject's selected voxels.
 
     The steps: `_setup` (read and check), `_start_training` (build or resume), per epoch `_train_step` on every batch
-    (with `_refit_head` every `refit_every` steps), `_validate`, a checkpoint and a snapshot (`_snapshot`).
-    device : where to train (default CUDA when available). folder : default `<cache>/interventions`."""
+    (with `_refit_head` every `refit_every` steps), `_validate`, a checkpoint and a snapshot (`_snapshot`). A finished
+    run is reused; an interrupted one resumes from its last epoch.
+
+    Parameters
+    ----------
+    model_name : a built-in name, hub id or folder (`load_model`). dataset : FMRIDataset.
+    condition : "misaligned" (gradient reversal), "preserving" (targets shuffled within runs) or "tuned".
+    subject : default the dataset's first. config : TrainConfig.
+    min_ceiling : voxels with a noise ceiling at least this are trained.
+    device : where to train (default CUDA when available). folder : default `<cache>/interventions`.
+
+    Returns
+    -------
+    Intervention (adapter, head, metrics, curves of the run's last epoch).
+    """
     device = _device(device)
     setup = _setup(model_name, dataset, condition, subject, config, min_ceiling, folder, device)
     done = setup.home / f"epochs-{config.epochs}"
@@ -868,16 +880,26 @@ def guarded_snapshot(run: Intervention, samples: list, base_lm: float, device=No
 def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=None, context_words: int = 80,
                           snapshots=True, device=None, erase: bool = False, n_components: int = 16,
                           erasers: dict = None) -> InterventionEvaluation:
-    """Evaluate the base model and every trained run in `interventions` (same model, subject and data) on the test run:
+    """Evaluate the base model and every trained run in `interventions` (same model, subject and data) on the test run.
+
     LM loss and brain alignment measured three ways (`MEASURES`); with `snapshots` (True: every saved epoch; or the
     epoch counts to evaluate), also at earlier snapshots of each run ((a), (b) and LM loss; (c) at the start and the
-    end), for the dose-response.
+    end), for the dose-response. Every row carries `relative_lm_vs_base`, (LM loss − base's) / base's, the guard of
+    comparable LM loss (`LM_GUARD`).
 
+    Parameters
+    ----------
+    interventions : list of Intervention. dataset : FMRIDataset they were trained on.
     layer_grid : the base model's layers searched for its best one (default: every layer).
-    erase : also evaluate "erased", the base model with a LEACE eraser of the trained voxels (`fit_brain_eraser`, training
-    runs only, `n_components`) on its last hidden state; its head (a) is the ridge on the base model's path.
+    context_words : of the 80-word ridge (c). device : default CUDA when available.
+    erase : also evaluate "erased", the base model with a LEACE eraser of the trained voxels (`fit_brain_eraser`,
+        training runs only, `n_components`) on its last hidden state; its head (a) is the ridge on the base model's path.
     erasers : more conditions evaluated the same way, {name: eraser of the last hidden state} (e.g. `axis_eraser`).
-    Every row carries `relative_lm_vs_base`, (LM loss − base's) / base's, the guard of comparable LM loss (`LM_GUARD`)."""
+
+    Returns
+    -------
+    InterventionEvaluation
+    """
     if not interventions:
         raise ValueError("interventions is empty: pass the runs train_intervention returned")
     first = interventions[0].metrics

@@ -129,10 +129,21 @@ def _readout(pipeline: FeaturePipeline, encoding: EncodingModel, cache: bool) ->
 
 def predict_masked(pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, row: int, masks: list,
                    strategy="replace", filler=None, token_budget=None, cache=True, prefix_cache=True) -> np.ndarray:
-    """(n_masks, n_voxels) the encoding model's predictions of kept TR `row` through the pipeline's model, one per word
-    set of `masks` (stimulus indices) masked; an empty set predicts the unmasked TR. prefix_cache : where it applies
-    (`reuses_prefix`), each masked version runs only from its first masked token, on the unmasked context's key/value
-    cache."""
+    """The encoding model's predictions of kept TR `row`, one per set of masked context words.
+
+    Parameters
+    ----------
+    pipeline : FeaturePipeline, bound to its model, tokenizer and stimulus.
+    encoding : EncodingModel of `layer`. layer : int. row : int, a kept-TR row.
+    masks : list of n_masks lists of stimulus word indices (an empty one predicts the unmasked TR).
+    strategy, filler : how a word is masked (`mask_context`). token_budget : tokens per batch. cache : per-TR disk cache.
+    prefix_cache : where it applies (`reuses_prefix`), each masked version runs only from its first masked token, on
+        the unmasked context's key/value cache.
+
+    Returns
+    -------
+    array of shape (n_masks, n_voxels)
+    """
     _check_inputs(pipeline, encoding, layer, "predict_masked")
     return _predict_masked(pipeline, _readout(pipeline, encoding, cache), layer, row, masks, strategy, filler,
                            token_budget, prefix_cache)
@@ -327,9 +338,21 @@ class MaskingDesign:
 
 def masking_curve(pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, responses, rows, rankings: dict,
                   design: MaskingDesign = MaskingDesign(), token_budget=None, cache=True, prefix_cache=True) -> MaskingResult:
-    """Predict kept TRs `rows` through the pipeline's model with their context words masked as `design` says, by each
-    ranking ({name: [WordAttribution per row]}) and by the random baselines. responses : (n_kept_trs, n_voxels), as
-    fitted; prefix_cache : see `predict_masked` (the same predictions, fewer tokens run)."""
+    """Predict kept TRs with their top-k% context words masked, by each ranking and by the random baselines.
+
+    Parameters
+    ----------
+    pipeline : FeaturePipeline, bound to its model, tokenizer and stimulus.
+    encoding : EncodingModel of `layer`, fitted on the pipeline's design. layer : int.
+    responses : array of shape (n_kept_trs, n_voxels), as fitted. rows : array of shape (n_rows,), kept-TR rows.
+    rankings : dict of {name: list of n_rows WordAttribution} over the rows' context words.
+    design : MaskingDesign, what is masked (k, random draws, matched ranking, strategy, filler, seed).
+    token_budget, cache : as in `predict_masked`. prefix_cache : see `predict_masked` (the same predictions, fewer tokens run).
+
+    Returns
+    -------
+    MaskingResult, with `masked` of {(ranking, k): array of shape (n_draws, n_rows, n_voxels)}.
+    """
     ks, n_draws, match, strategy, filler, seed = (design.ks, design.n_draws, design.match, design.strategy, design.filler,
                                                  design.seed)
     if match is not None and match not in rankings:
@@ -401,9 +424,21 @@ def _drop_samples(result: MaskingResult, voxels, n_boot: int, seed: int) -> tupl
 
 
 def masking_drop(result: MaskingResult, voxels=None, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
-    """Per ranking and k: the relative drop in encoding performance, 1 - sum_v r(masked) / sum_v r(unmasked) (per-voxel
-    Pearson r over the evaluated TRs, over `voxels`: column indices, None = all), averaged over draws, with a
-    bootstrap interval over TRs."""
+    """Per ranking and k: the relative drop in encoding performance when the words are masked.
+
+    The drop is 1 - sum_v r(masked) / sum_v r(unmasked) (per-voxel Pearson r over the evaluated TRs), averaged over
+    draws, with a bootstrap interval over TRs.
+
+    Parameters
+    ----------
+    result : MaskingResult of `masking_curve`. voxels : array of column indices (None = all).
+    n_boot : bootstrap resamples of TRs. level : the interval's coverage. seed : int.
+
+    Returns
+    -------
+    DataFrame with one row per (ranking, k): relative_drop with its interval (low, high), r_unmasked, r_masked,
+    words_masked, n_trs, n_voxels, n_draws.
+    """
     voxels, r_unmasked, samples = _drop_samples(result, voxels, n_boot, seed)
     rows = []
     for (name, k), (r_masked, drops) in samples.items():

@@ -694,7 +694,18 @@ def probe(model, tokenizer, task: ProbingTask, layer, seeds=(0, 1, 2), control: 
 
 
 def probe_suite(model, tokenizer, tasks: list, layers, seeds=(0, 1, 2), control: bool = True, **probe_args) -> pd.DataFrame:
-    "Probe every task at every layer; the texts of all tasks go through the model once."
+    """Probe every task at every layer; the texts of all tasks go through the model once.
+
+    Parameters
+    ----------
+    model, tokenizer : the LM and its tokenizer. tasks : list of ProbingTask (`build_suite`, `load_holmes`).
+    layers : list of int. seeds : probe seeds. control : also the Hewitt & Liang control task (selectivity).
+    probe_args : passed to `probe`.
+
+    Returns
+    -------
+    DataFrame with one row per (task, layer, seed): test macro-F1 (f1) and, with `control`, control_f1 and selectivity.
+    """
     layers = check_layers(model, layers)
     texts = [t for task in tasks for t in task.examples.text]
     spans = [s for task in tasks for s in task.examples.spans]

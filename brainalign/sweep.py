@@ -358,12 +358,22 @@ def run_comparison(folder, nbs=None, tests: bool = False) -> dict:
 
 def sweep(parameter_sets: list, notebooks=("02", "03", "04"), sweep_id: str = "sweep", scheduler=None, workers: int = 2,
           device: str = "auto", tests: bool = False, progress=None, folders: ChainFolders = ChainFolders()) -> pd.DataFrame:
-    """Run the notebooks over `parameter_sets` (`expand_grid`) on Dask and return the summary (see above).
+    """Run the notebooks over `parameter_sets` on Dask and return the summary (see above).
 
+    Parameters
+    ----------
+    parameter_sets : list of parameter dicts (`expand_grid`). notebooks : numbers to run (upstream ones are added).
+    sweep_id : the sweep's folder under `folders.runs`.
     scheduler : None (a LocalCluster of `workers` processes), a `SlurmJob` (`workers` such Slurm jobs) or a running
-    scheduler's address. tests : also run the notebooks' test cells (nbdev_test runs them). progress : Dask's progress
-    bar (None: when the output is a terminal; a log would get a line every second). folders : where the notebooks and
-    data are read and the sweep's folder goes (`runs`/`sweep_id`); each task writes its figures into its own folder."""
+        scheduler's address. device : "auto", "cpu" or "cuda". tests : also run the notebooks' test cells.
+    progress : Dask's progress bar (None: when the output is a terminal; a log would get a line every second).
+    folders : ChainFolders, where the notebooks and data are read and the sweep's folder goes; each task writes its
+        figures into its own folder.
+
+    Returns
+    -------
+    DataFrame with one row per task: notebook, parameter set, status, seconds, error.
+    """
     from uuid import uuid4
     plain_name(sweep_id, "sweep(sweep_id)")
     check_choice(device, "sweep(device)", ("auto", "cpu", "cuda"))  # the workers resolve it: the client may have no GPU
