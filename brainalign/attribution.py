@@ -577,7 +577,17 @@ def nwp_items(pipeline: FeaturePipeline, rows) -> list:
 
 
 def attribute_nwp(model, tokenizer, words, next_word: str, method="gxi") -> WordAttribution:
-    "NWP attribution of a plain list of words (their positions 0..n-1) for predicting `next_word` (`method` as in `attribute_ba`)."
+    """NWP attribution of a plain list of words (their positions 0..n-1) for predicting `next_word`.
+
+    Parameters
+    ----------
+    model, tokenizer : a causal or masked LM and its tokenizer. words : list of n_words str (not one string).
+    next_word : str, the word to predict. method : as in `attribute_ba`.
+
+    Returns
+    -------
+    WordAttribution with scores of shape (n_words,)
+    """
     method = attribution_method(method)
     if len(words) == 0 or not next_word:
         raise ValueError(f"attribute_nwp needs at least one context word and a next word; got {len(words)} words and {next_word!r}")
@@ -636,7 +646,16 @@ def _paired(first: list, second: list):
 
 
 def topk_overlap(first: list, second: list, ks=TOP_K) -> pd.DataFrame:
-    "IoU of the top-k% words of two attributions of the same TRs (e.g. BA and NWP), with its chance level, per TR and k."
+    """IoU of the top-k% words of two attributions of the same TRs (e.g. BA and NWP), with its chance level.
+
+    Parameters
+    ----------
+    first, second : lists of WordAttribution of the same TRs, in the same order. ks : percentages of the context.
+
+    Returns
+    -------
+    DataFrame with one row per (TR, k): tr_index, k, n_words, n_top, iou, chance (`iou_chance`).
+    """
     rows = []
     for a, b in _paired(first, second):
         for k in ks:

@@ -128,7 +128,17 @@ def fit_encoding(X, Y, runs, n_delays=4, alphas=np.logspace(-1, 6, 15), held_out
 
 # %% ../nbs/02_encoding.ipynb #8338e7da
 def brain_score(scores, noise_ceiling=None, min_ceiling=0.05) -> dict:
-    "Mean r over voxels with noise ceiling >= `min_ceiling` (all voxels without a ceiling), and mean r / mean ceiling."
+    """The brain score of one subject: mean r over the voxels whose noise ceiling reaches `min_ceiling`.
+
+    Parameters
+    ----------
+    scores : array of shape (n_voxels,), held-out r. noise_ceiling : array of shape (n_voxels,), or None (every voxel).
+    min_ceiling : the ceiling a voxel needs to count.
+
+    Returns
+    -------
+    dict with brain_score (mean r), normalized_brain_score (mean r / mean ceiling; NaN without a ceiling), n_voxels.
+    """
     scores = check_array(scores, "brain_score(scores)", ndim=1, finite=False)
     check_number(min_ceiling, "brain_score(min_ceiling)", 0, 1)
     if noise_ceiling is not None:

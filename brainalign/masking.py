@@ -452,8 +452,18 @@ def masking_drop(result: MaskingResult, voxels=None, n_boot: int = 1000, level: 
 
 def masking_contrast(result: MaskingResult, first: str, second: str, voxels=None, n_boot: int = 1000, level: float = 0.95,
                      seed: int = 0) -> pd.DataFrame:
-    """Per k: ranking `first`'s relative drop minus `second`'s, with a paired bootstrap interval over TRs (both drops
-    on the same resamples) and the share of resamples where the difference is <= 0 (a one-sided bootstrap p)."""
+    """Per k: ranking `first`'s relative drop minus `second`'s, paired over the same bootstrap resamples of TRs.
+
+    Parameters
+    ----------
+    result : MaskingResult of `masking_curve`. first, second : ranking names of the result.
+    voxels : array of column indices (None = all). n_boot : resamples. level : the interval's coverage. seed : int.
+
+    Returns
+    -------
+    DataFrame with one row per k: difference, its interval (low, high), and p_not_above, the share of resamples where
+    the difference is <= 0 (a one-sided bootstrap p).
+    """
     names = {name for name, _ in result.masked}
     for name in (first, second):
         if name not in names:
