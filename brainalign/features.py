@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['RunTokens', 'render_word', 'tokenize_words', 'tokenize_runs', 'is_causal', 'special_tokens', 'Window',
-           'position_limit', 'ContextPlan', 'mean_word_states', 'window_inputs', 'extract_features', 'plan_features',
-           'lanczos_kernel', 'tr_weights', 'words_to_trs', 'add_delays', 'FeaturePipeline', 'TRContext', 'pad_rows',
-           'model_blocks', 'padded_forward', 'run_to_layers', 'tr_rows', 'pool_trs', 'tr_features']
+           'position_limit', 'ContextPlan', 'mean_word_states', 'window_inputs', 'checked_layers', 'extract_features',
+           'plan_features', 'lanczos_kernel', 'tr_weights', 'words_to_trs', 'add_delays', 'FeaturePipeline',
+           'TRContext', 'pad_rows', 'model_blocks', 'padded_forward', 'run_to_layers', 'tr_rows', 'pool_trs',
+           'tr_features']
 
 # %% ../nbs/features.ipynb #af15ab32
 from dataclasses import dataclass, replace
@@ -253,6 +254,15 @@ def _extract(model, plan: ContextPlan, layers: list, n_words: int, batch_size: i
     return out
 
 
+def checked_layers(model, layers, batch_size: int, where: str) -> list:
+    "The layers a feature computation reads (None = all; at least one), after checking its batch size, or refused."
+    layers = check_layers(model, layers)
+    if not layers:
+        refuse(f"{where}(layers)", "at least one layer (None = all)", repr(layers))
+    check_number(batch_size, f"{where}(batch_size)", 1, integer=True)
+    return layers
+
+
 def extract_features(model, tokenizer, stimulus: Stimulus, layers=None, context_words=80, stride=None,
                      batch_size=8, cache=True) -> dict:
     """Every word's mean token state with at least `context_words` words of context (a block plan), cached on disk.
@@ -269,10 +279,7 @@ def extract_features(model, tokenizer, stimulus: Stimulus, layers=None, context_
     -------
     dict of {layer: array of shape (n_words, H)}, float32.
     """
-    layers = check_layers(model, layers)
-    if not layers:
-        refuse("extract_features(layers)", "at least one layer (None = all)", repr(layers))
-    check_number(batch_size, "extract_features(batch_size)", 1, integer=True)
+    layers = checked_layers(model, layers, batch_size, "extract_features")
     plan = ContextPlan.build(model, tokenizer, stimulus, context_words, stride)
     return plan_features(model, plan, layers, len(stimulus), batch_size, cache)
 
@@ -402,10 +409,8 @@ class FeaturePipeline:
         dict of {layer: array of shape (n_words, H)}, float32.
         """
         self._block_plan("word_features")
-        layers = check_layers(self.bound_model("FeaturePipeline.word_features"), layers)
-        if not layers:
-            refuse("FeaturePipeline.word_features(layers)", "at least one layer (None = all)", repr(layers))
-        check_number(batch_size, "FeaturePipeline.word_features(batch_size)", 1, integer=True)
+        layers = checked_layers(self.bound_model("FeaturePipeline.word_features"), layers, batch_size,
+                                "FeaturePipeline.word_features")
         return plan_features(self.model, self.plan, layers, self.weights.shape[1], batch_size, cache)
 
     def design(self, word_features: np.ndarray) -> np.ndarray:
@@ -634,10 +639,7 @@ def tr_design(self: FeaturePipeline, layers, rows=None, batch_size=8, cache=True
     dict of {layer: array of shape (n_rows, n_delays * H)}, float32.
     """
     model = self.bound_model("FeaturePipeline.tr_design")
-    layers = check_layers(model, layers)
-    if not layers:
-        refuse("FeaturePipeline.tr_design(layers)", "at least one layer (None = all)", repr(layers))
-    check_number(batch_size, "FeaturePipeline.tr_design(batch_size)", 1, integer=True)
+    layers = checked_layers(model, layers, batch_size, "FeaturePipeline.tr_design")
     n_kept = int(self.kept_trs.sum())
     rows = np.arange(n_kept) if rows is None else np.asarray(rows)
     if rows.ndim != 1 or rows.size == 0 or not np.issubdtype(rows.dtype, np.integer) or rows.min() < 0 or rows.max() >= n_kept:
