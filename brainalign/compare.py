@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .attribution import layer_group
+from .analyses import layer_group
 from .stats import sign_flip_p
 
 # %% ../nbs/07_compare.ipynb #263851be
