@@ -7,7 +7,7 @@ __all__ = ['TOP_K', 'SHARES', 'iou_chance', 'topk_overlap', 'attribution_spread'
            'oldest_minus_middle', 'first_word_share', 'layer_group', 'truth_recovery', 'random_attribution',
            'word_classes', 'class_shares', 'truth_attribution', 'attribution_page', 'save_html']
 
-# %% ../nbs/03_attribution.ipynb #6ffa8d82
+# %% ../nbs/03_attribution.ipynb #8283b9a9
 import html
 from pathlib import Path
 
@@ -90,7 +90,7 @@ def centre_of_mass(attributions: list, relative: bool = False) -> np.ndarray:
     return np.array([np.average(a.distance, weights=np.abs(a.scores)) / (max(len(a) - 1, 1) if relative else 1)
                      if np.abs(a.scores).sum() > 0 else np.nan for a in attributions])
 
-
+# %% ../nbs/03_attribution.ipynb #b4c89e61
 def oldest_minus_middle(attributions: list, oldest: float = 0.1, middle=(0.4, 0.6)) -> np.ndarray:
     """(n_trs,) the shape of each positional profile: the mean share of |attribution| per word among the oldest `oldest`
     of the context minus that among its `middle` (positions as shares of the span, 0 = the most recent word, 1 = the
@@ -210,7 +210,7 @@ def attribution_page(pairs: list, texts, title: str = "BA and NWP attribution") 
             f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>{_legend(scales)}{''.join(blocks)}</body></html>")
 
-
+# %% ../nbs/03_attribution.ipynb #8529f7a0
 def save_html(page: str, path) -> Path:
     "Write an HTML page atomically."
     return atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))

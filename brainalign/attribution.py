@@ -9,7 +9,7 @@ __all__ = ['AGGREGATIONS', 'TARGETS', 'RED', 'BLUE', 'MAX_SHADE', 'METHODS', 'BA
            'nwp_ig_default', 'NextWordContext', 'next_word_context', 'logit_lens', 'attribute_nwp_trs', 'nwp_items',
            'attribute_nwp', 'path_variation', 'nwp_path_variation']
 
-# %% ../nbs/attribution.ipynb #272803e7
+# %% ../nbs/attribution.ipynb #f46d01b7
 import html
 import inspect
 import math
@@ -73,7 +73,7 @@ def _relative_gap(gap: float, scores) -> float:
     "|gap| / |sum of scores|: IG's completeness gap relative to the attribution it closes."
     return abs(gap) / max(abs(float(np.sum(scores))), 1e-12)
 
-
+# %% ../nbs/attribution.ipynb #1a66366a
 @dataclass
 class WordAttribution:
     "Attribution of one TR's context words: stimulus indices (oldest first), signed scores, and what produced them."
@@ -181,7 +181,7 @@ def _baseline(baseline, x: torch.Tensor, embed) -> torch.Tensor:
         baseline = embed.weight.mean(0).detach()
     return (x != 0).any(-1, keepdim=True) * torch.as_tensor(baseline, dtype=x.dtype, device=x.device)
 
-
+# %% ../nbs/attribution.ipynb #bc71b054
 def _ig_once(losses, embeds: list, which: list, name, aggregation: str, steps: int, baseline, ig_method: str,
              rows_per_pass: int, embed) -> tuple:
     "Integrated Gradients (captum) of objective `name` for the batch's contexts `which`: ([token scores], [gaps])."
@@ -212,7 +212,6 @@ def _ig(losses, embeds: list, names: list, aggregation: str, steps: int, baselin
             todo = [i for i in todo if max_gap is not None and n < IG_MAX_STEPS and _relative_gap(gaps[name][i], scores[name][i]) > max_gap]
             n = min(2 * n, IG_MAX_STEPS)
     return scores, gaps, used
-
 
 # %% ../nbs/attribution.ipynb #c57b9cff
 @dataclass(frozen=True)
@@ -253,7 +252,7 @@ def attribution_method(method) -> GXI | IG:
         return method
     return {"gxi": GXI, "ig": IG}[check_choice(method, "attribution_method(method)", METHODS)]()
 
-
+# %% ../nbs/attribution.ipynb #a5be5133
 def default_token_budget(model) -> int:
     """Tokens per batch: 16,384 on a GPU; 512 on a CPU, where padding larger batches costs more than it saves
     (measured in benchmarks/attribution.py)."""
@@ -268,7 +267,7 @@ def _warn_unconverged(results: list, max_gap, where: str):
                       f"|gap| / |sum| above {max_gap} at {IG_MAX_STEPS} steps (median {np.median([a.relative_gap for a in far]):.2f}); "
                       "see WordAttribution.relative_gap", stacklevel=3)
 
-
+# %% ../nbs/attribution.ipynb #9ab0d37f
 def _attribute(model, contexts: list, costs: list, losses_for, names: list, describe, method: GXI | IG, token_budget,
                cache, depends_on: dict) -> list:
     "For every context, {objective: WordAttribution}, computed in token-budget batches and cached per batch."
@@ -343,7 +342,7 @@ def _check_ba_inputs(pipeline, encodings: dict, responses, layers):
                          "in the units the encoding model was fitted in")
     return layers
 
-
+# %% ../nbs/attribution.ipynb #59f4a830
 def attribute_ba(pipeline: FeaturePipeline, encodings: dict, responses, rows, layers=None, voxels=None, method="gxi",
                  token_budget=None, cache=True) -> dict:
     """BA attribution: which context words drive the encoding model's prediction of each kept TR in `rows`.
@@ -474,7 +473,7 @@ def _span_logits(model, x: torch.Tensor, mask: torch.Tensor, spans: list) -> lis
         keep[b, first:first + n] = True
     return model(inputs_embeds=x, attention_mask=mask, logits_to_keep=keep).logits.split([n for _, n in spans])
 
-
+# %% ../nbs/attribution.ipynb #5e5b5e9e
 def _final_norm(model):
     "The norm a causal LM applies to its last layer before the LM head (Llama's `norm`, GPT-2's `ln_f`); None for BERT."
     base = model.base_model
@@ -497,7 +496,7 @@ def logit_lens(model, layer: int):
     norm = _final_norm(model)
     return head if layer == n_layers or norm is None else lambda h: head(norm(h))
 
-
+# %% ../nbs/attribution.ipynb #4dbc7c17
 def _nwp_losses(model, tokenizer, items: list, layers=None):
     """The batched next-word cross-entropy: losses(embeds, which) -> {'NWP': (n,) negative log-probability of the word}
     from the model's output; with `layers`, {layer: (n,)} from each layer through the logit lens instead."""
@@ -529,7 +528,7 @@ def _nwp_losses(model, tokenizer, items: list, layers=None):
                 for layer, lens in lenses.items()}
     return losses
 
-
+# %% ../nbs/attribution.ipynb #20fca2f3
 def _nwp(model, tokenizer, items, method: GXI | IG, token_budget, cache, layers=None):
     "One NWP WordAttribution per NextWordContext; with `layers`, {layer: [WordAttribution]} through the logit lens."
     if not hasattr(model, "get_output_embeddings") or model.get_output_embeddings() is None:
@@ -571,7 +570,7 @@ def nwp_items(pipeline: FeaturePipeline, rows) -> list:
         items.append(next_word_context(pipeline.plan, context.windows[0].run, context.token_start, end, context.tr_index))
     return items
 
-
+# %% ../nbs/attribution.ipynb #9e23de42
 def attribute_nwp(model, tokenizer, words, next_word: str, method="gxi") -> WordAttribution:
     """NWP attribution of a plain list of words (their positions 0..n-1) for predicting `next_word`.
 

@@ -99,7 +99,7 @@ def sweep_arguments(parser):
     slurm.add_argument("--hf-home", help="shared HF_HOME with the models fetched once (the jobs run offline)")
     slurm.add_argument("--dry-run", action="store_true", help="print the Slurm job script and stop")
 
-
+# %% ../nbs/cli.ipynb #82f3e4fd
 def sweep_command(args) -> int:
     "Run `brainalign sweep` from parsed flags; 0 when every task that applies finished, 1 otherwise."
     try:
@@ -134,7 +134,7 @@ def docs_arguments(parser):
     parser.add_argument("--figures-dir", help="the folder the run wrote its figures to (default: figures/)")
     parser.add_argument("--check", action="store_true", help="open every page in headless Chromium; screenshot the landing page")
 
-
+# %% ../nbs/cli.ipynb #5ff5be49
 def docs_command(args) -> int:
     "Build the site (running the quick chain first when there is no run), optionally check it in a browser."
     run = args.run or latest_run()

@@ -51,7 +51,7 @@ def pooled_difference(table: pd.DataFrame, value: str, by=("first", "second")) -
 
 SET_MARKERS = "osD^vP*Xph"
 
-
+# %% ../nbs/07_compare.ipynb #66110c12
 def draw_sets(ax, table: pd.DataFrame, x: str, value: str, low: str, high: str, hue: str, colours: dict, order=None,
               label_sets: bool = False):
     """One point per row of `table` (a parameter set, `source`) at its `x` category, side by side within the category

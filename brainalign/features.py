@@ -98,7 +98,7 @@ def _start_tokens(tokenizer, prefix: list) -> list:
                f"{tokenizer.name_or_path}, which has neither")
     return [tokenizer.bos_token_id]
 
-
+# %% ../nbs/features.ipynb #85fbf3eb
 @dataclass
 class ContextPlan:
     """How every word's representation is computed: tokenized runs, context length, block stride, special tokens.
@@ -262,7 +262,7 @@ def checked_layers(model, layers, batch_size: int, where: str) -> list:
     check_number(batch_size, f"{where}(batch_size)", 1, integer=True)
     return layers
 
-
+# %% ../nbs/features.ipynb #ad5f8fc6
 def extract_features(model, tokenizer, stimulus: Stimulus, layers=None, context_words=80, stride=None,
                      batch_size=8, cache=True) -> dict:
     """Every word's mean token state with at least `context_words` words of context (a block plan), cached on disk.
@@ -327,7 +327,7 @@ def tr_weights(stimulus: Stimulus, tr_times, tr_runs, method="mean", tr=None) ->
     lag = midpoints[None, :] - (tr_times[:, None] + tr / 2)
     return (same_run * lanczos_kernel(lag / tr)).astype(np.float32)
 
-
+# %% ../nbs/features.ipynb #356b6313
 def words_to_trs(features: np.ndarray, stimulus: Stimulus, tr_times, tr_runs, method="mean") -> tuple:
     "((n_trs, H) TR features, (n_trs,) flag of TRs with no word)."
     features = check_array(features, "words_to_trs(features)", ndim=2)  # one NaN word would turn its column NaN in every TR
@@ -487,7 +487,7 @@ def pad_rows(rows: list) -> tuple:
 class _Reached(Exception):
     "Raised once the deepest requested layer is captured: the blocks after it are not run."
 
-
+# %% ../nbs/features.ipynb #9dd0d037
 def model_blocks(model):
     "The model's list of transformer blocks (`hidden_states[l]` is the input of block l), or None if it has none."
     n = model.config.num_hidden_layers
@@ -529,7 +529,7 @@ def run_to_layers(model, x: torch.Tensor, mask: torch.Tensor, layers: list, cach
             handle.remove()
     return {layer: captured[blocks[layer]] for layer in layers}
 
-
+# %% ../nbs/features.ipynb #b6d8d3fd
 def tr_rows(model, contexts: list, inputs_embeds: list, shared: bool = False) -> tuple:
     """(rows, inputs, owners): every window of every context as one (n_tokens, H_embed) row of input embeddings,
     special tokens included, exactly as `extract_features` ran it; inputs[i] = (token ids, word of each token) of
@@ -571,7 +571,7 @@ def pool_trs(hidden: dict, owners: list, contexts: list) -> dict:
              @ torch.stack([states[c][t] for t in ctx.needed])).reshape(-1) for c, ctx in enumerate(contexts)])
     return out
 
-
+# %% ../nbs/features.ipynb #4f6fba40
 def tr_features(model, contexts: list, inputs_embeds: list, layers: list) -> dict:
     """{layer: (n_contexts, n_delays * H)} delayed features of many TRs from one batched forward pass.
 
@@ -620,7 +620,7 @@ def rows_with_words(self: FeaturePipeline) -> np.ndarray:
     "(n_kept_trs,) True where a kept TR's delayed TRs hold at least one word (the first TRs after fixation hold none)."
     return np.array([(self.delayed_weights(t) != 0).any() for t in np.flatnonzero(self.kept_trs)])
 
-
+# %% ../nbs/features.ipynb #9e039818
 @patch
 def tr_design(self: FeaturePipeline, layers, rows=None, batch_size=8, cache=True) -> dict:
     """The design matrix computed TR by TR on the attribution path (`tr_context`, then `tr_features`), cached.
@@ -659,7 +659,7 @@ def tr_design(self: FeaturePipeline, layers, rows=None, batch_size=8, cache=True
         return out
     return disk_cache("tr_design", compute, model=model, pipeline=self, layers=layers, rows=rows) if cache else compute()
 
-
+# %% ../nbs/features.ipynb #704e3bf0
 @patch
 def full_context_rows(self: FeaturePipeline, run, n_rows=None) -> np.ndarray:
     """Kept rows of `run` whose context holds all `context_words` words of the plan (a run's first words have fewer),

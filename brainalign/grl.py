@@ -75,7 +75,7 @@ def ridge_groups(runs: np.ndarray, n_blocks: int = 4) -> np.ndarray:
         refuse("ridge_groups(runs)", f"two or more runs, or one run of >= {2 * n_blocks} TRs", f"one run of {len(runs)} TRs")
     return np.repeat(np.arange(n_blocks), np.diff(np.linspace(0, len(runs), n_blocks + 1).astype(int)))
 
-
+# %% ../nbs/05_grl.ipynb #a3092171
 class BrainHead(torch.nn.Module):
     """Linear map from (N_PREVIOUS + 1) * H delayed TR features to `n_voxels` responses, with an L2 penalty on its
     weights. Features are standardised with fixed statistics (`x_mean`, `x_std`; set by `fit_ridge`)."""
@@ -207,7 +207,7 @@ def add_lora(model, r: int = 8, alpha: int = 16):
 # %% ../nbs/05_grl.ipynb #7302880c
 LAMBDA_SCHEDULES = ("constant", "ramp")
 
-
+# %% ../nbs/05_grl.ipynb #82648117
 @dataclass
 class TrainConfig:
     "Everything a training run depends on besides the model, data and condition (its cache key)."
@@ -265,7 +265,7 @@ class TrainConfig:
         if self.refit_every is not None and not self.ridge_start:
             refuse(where("ridge_start"), "True with refit_every (the head is a ridge throughout)", repr(self.ridge_start))
 
-
+# %% ../nbs/05_grl.ipynb #48a9c42c
 def reversal_strength(config: "TrainConfig", progress: float) -> float:
     """The reversal's λ when a share `progress` (0..1) of training is done: `config.lambda_` throughout ("constant"), or
     Ganin & Lempitsky's (2015) ramp λ·(2 / (1 + exp(−10 p)) − 1), from 0 at the first step to λ at the last ("ramp"),
@@ -306,7 +306,7 @@ def intervention_plan(plan: str, seed: int = 0) -> tuple:
                        lr=2e-3), seeds
     return replace(quick, epochs=8, lambda_schedule="ramp", warmup_steps=12, max_grad_norm=1.0, head_steps=2), seeds
 
-
+# %% ../nbs/05_grl.ipynb #08468a95
 def _step_generator(seed: int, *where) -> torch.Generator:
     "A torch generator seeded by (seed, *where), e.g. (seed, 0, epoch, step) in training: the same draw whatever ran before."
     return torch.Generator().manual_seed(int(np.random.SeedSequence([seed, *where]).generate_state(1)[0]))
@@ -343,7 +343,7 @@ def _lm_and_features(model, tokenizer, samples: list, config: TrainConfig, gener
     last = model.config.num_hidden_layers
     return lm, pool_trs({last: out.hidden_states[last]}, owners, samples)[last]
 
-
+# %% ../nbs/05_grl.ipynb #109dcf9b
 def _forward(model, tokenizer, samples: list, config: TrainConfig, head=None, reversal=None, generator=None,
              shared=True) -> tuple:
     "(LM loss, (n_samples, n_voxels) head prediction or None) of a batch of TR samples (`_lm_and_features`)."
@@ -375,7 +375,7 @@ def intervention_losses(model, tokenizer, head, samples: list, targets, config: 
     ba = pearson_loss(predicted, torch.as_tensor(targets, dtype=torch.float32, device=predicted.device))
     return {"lm": lm, "ba": ba, "total": config.lm_weight * lm + config.ba_weight * ba + head.penalty()}
 
-
+# %% ../nbs/05_grl.ipynb #7e06f5a8
 @torch.no_grad()
 def evaluation_losses(model, tokenizer, samples: list, config: TrainConfig, head=None, targets=None, seed=0) -> dict:
     """{'lm': mean LM loss over batches, 'ba': pearson_loss over all samples together (with a head)}, no gradients;
@@ -468,7 +468,7 @@ class _Setup:
     pipeline: FeaturePipeline
     home: Path
 
-
+# %% ../nbs/05_grl.ipynb #e08c5b70
 def _key_config(config: TrainConfig) -> TrainConfig:
     "The config as the run's key sees it: with a constant λ an epoch is the same whatever follows, so the epochs count drops out."
     return replace(config, epochs=1) if config.lambda_schedule == "constant" else config
@@ -506,7 +506,7 @@ def learnable_voxels(model, tokenizer, dataset: FMRIDataset, Y: np.ndarray, test
                repr(min_r))
     return chosen
 
-
+# %% ../nbs/05_grl.ipynb #316a70b5
 def _setup(model_name, dataset, condition, subject, config, min_ceiling, folder, device) -> _Setup:
     check_condition(condition)
     model, tokenizer = load_model(model_name, device=device)  # the cache key names the device it trains on
@@ -569,7 +569,7 @@ def _save_result(done: Path, model, head, metrics: dict, curves: list):
         pd.DataFrame(curves, columns=["epoch", "step", "split", "lm", "ba", "lambda"]).to_csv(tmp / "curves.csv", index=False)
     atomic_write(done, write)
 
-
+# %% ../nbs/05_grl.ipynb #e36fa710
 def _check_finite(losses: dict, condition: str, epoch: int, step):
     "Stop a run whose loss is NaN or infinite, before it is stepped on or saved (nothing of it is kept as finished)."
     values = {name: float(v.detach() if torch.is_tensor(v) else v) for name, v in losses.items() if np.ndim(v) == 0}
@@ -612,7 +612,7 @@ def _check_batches(dataset: FMRIDataset, config: TrainConfig, train_runs: np.nda
         raise ValueError(f"{dataset.name}: no training run has batch_size={config.batch_size} TRs (>= 2, the Pearson loss "
                          f"needs them) with words in their windows")
 
-
+# %% ../nbs/05_grl.ipynb #52275099
 def _start_training(setup: _Setup, dataset, condition: str, model_name: str, config: TrainConfig, device) -> _Training:
     """The run ready to train: resumed from its last checkpoint (adapters, head, optimizer, curves) when there is one,
     else LoRA adapters and a head initialised from the seed (the head fitted by ridge first with `ridge_start`)."""
@@ -753,7 +753,7 @@ def train_intervention(model_name: str, dataset: FMRIDataset, condition: str, su
         _snapshot(training, config.epochs, time.perf_counter() - training.began)
     return load_intervention(done)
 
-
+# %% ../nbs/05_grl.ipynb #51225481
 def _metrics(setup: _Setup, dataset, condition, model_name, config, device, model, head, curves, epoch, seconds,
              n_steps) -> dict:
     """What a snapshot after `epoch` epochs records. With a constant λ a snapshot after 1 or more epochs is the run of
@@ -835,7 +835,7 @@ class InterventionEvaluation:
     best_layer: int
     last_layer: int
 
-
+# %% ../nbs/05_grl.ipynb #fdb092d0
 def _alignment_rows(measures: dict, trained: np.ndarray) -> list:
     "[(measure, voxel set, (n,) r)]: (a) on the trained voxels; (b), (c) on them and on every ceiling-selected voxel."
     rows = []
@@ -876,7 +876,7 @@ def guarded_snapshot(run: Intervention, samples: list, base_lm: float, device=No
         latest = latest or (snapshot, relative, False)
     return latest
 
-
+# %% ../nbs/05_grl.ipynb #44baf4f5
 def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=None, context_words: int = 80,
                           snapshots=True, device=None, erase: bool = False, n_components: int = 16,
                           erasers: dict = None) -> InterventionEvaluation:
@@ -1029,7 +1029,7 @@ def brain_eraser(run: Intervention, dataset: FMRIDataset, X: np.ndarray, n_compo
     Y = subject_responses(dataset, run.metrics["subject"], 0.0)[0][:, np.asarray(run.metrics["voxels"])]
     return fit_brain_eraser(X, Y, dataset.tr_runs[dataset.kept_trs], run.metrics["split"]["train"], n_components)
 
-
+# %% ../nbs/05_grl.ipynb #df667a29
 def last_state_module(model) -> tuple:
     """(parent module, attribute name) of the outermost module whose output is the model's last hidden state
     (`hidden_states[-1]`: the final norm of Llama and GPT-2), found by running three tokens through the model."""
@@ -1065,7 +1065,7 @@ class ErasedState(torch.nn.Module):
         cast = lambda t: t.to(out.device, out.dtype)
         return LeaceEraser(cast(self.proj_left), cast(self.proj_right), cast(self.centre))(out)
 
-
+# %% ../nbs/05_grl.ipynb #f8fe5cd4
 def erase_brain(model, eraser):
     "A copy of `model` whose last hidden state, read by its LM head and by the brain head, passes through `eraser`."
     model = copy.deepcopy(model)
@@ -1094,7 +1094,7 @@ def axis_eraser(axes: np.ndarray, centre: np.ndarray):
     axes = torch.as_tensor(np.ascontiguousarray(axes), dtype=torch.float64)
     return LeaceEraser(axes, axes.T.contiguous(), torch.as_tensor(centre, dtype=torch.float64))
 
-
+# %% ../nbs/05_grl.ipynb #35e43400
 def ablation_costs(model, tokenizer, dataset: FMRIDataset, n_axes: int = 24, context_words: int = 20,
                    max_trs: int = 64) -> tuple:
     """(axes (H, n_axes), table) for the `n_axes` principal axes of the last hidden state, largest variance first: the
@@ -1129,7 +1129,7 @@ def planted_directions(axes: np.ndarray, table: pd.DataFrame, n: int) -> dict:
     order = table.sort_values("lm_cost").axis.to_numpy()
     return {"lm-unused": axes[:, order[:n]], "lm-used": axes[:, order[-n:]]}
 
-
+# %% ../nbs/05_grl.ipynb #20ee9da6
 def planted_brain(model, tokenizer, dataset: FMRIDataset, directions: dict = None, n_voxels: int = 40,
                   n_directions: int = 4, ceiling: float = 0.3, seed: int = 0, context_words: int = 20) -> FMRIDataset:
     """`dataset`'s stimulus and TR grid with two planted populations as its subjects, "lm-unused" and "lm-used"
@@ -1162,7 +1162,6 @@ def planted_brain(model, tokenizer, dataset: FMRIDataset, directions: dict = Non
                        noise_ceiling=ceilings, ceiling_method="true: correlation of planted signal and response",
                        name=f"planted({model.name_or_path}, {dataset.name}, {n} directions, ceiling {ceiling}, seed={seed})")
 
-
 # %% ../nbs/05_grl.ipynb #de46210f
 DOSES = ("end", "guarded")  # each run read at its last epoch, and at its latest epoch inside the LM guard (`guarded_snapshot`)
 
@@ -1176,7 +1175,7 @@ def guarded_doses(runs: list, dataset: FMRIDataset, device=None, guard: float = 
     base_lm = evaluation_losses(base, tokenizer, samples, config, seed=config.seed)["lm"]
     return [guarded_snapshot(run, samples, base_lm, device, guard) for run in runs]
 
-
+# %% ../nbs/05_grl.ipynb #3495b32d
 def positive_control(model_name: str, populations: dict, config: TrainConfig, seeds, device=None,
                      n_components: int = 16, folder=None, oracles: dict = None, guard: float = LM_GUARD) -> pd.DataFrame:
     """Misaligned, Preserving and Tuned (each seed in `seeds`) and Erased on every population {name: (dataset, subject)}:
@@ -1215,7 +1214,7 @@ def positive_control(model_name: str, populations: dict, config: TrainConfig, se
                          "within_guard": bool(abs(row.relative_lm_vs_base) <= guard)})
     return pd.DataFrame(rows)
 
-
+# %% ../nbs/05_grl.ipynb #2e61dc10
 def control_dose(control: pd.DataFrame, dose: str = "guarded") -> pd.DataFrame:
     "The rows of a `positive_control` table at one of `DOSES` (a table from before the doses holds only the runs' ends)."
     if dose not in DOSES:
@@ -1253,7 +1252,7 @@ def run_positive_control(model_name: str = "smollm2-135m", mode: str = "quick", 
         atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
     return table
 
-
+# %% ../nbs/05_grl.ipynb #05dca6e2
 def run_simulated_control(model_name: str = "smollm2-135m", mode: str = "quick", seed: int = 0, device=None,
                           out=None, n_components: int = 16, **changes) -> pd.DataFrame:
     """Study B's own question with the adversary of the positive control: `positive_control` with
@@ -1280,7 +1279,7 @@ def seed_interval(values) -> tuple:
     half = t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
     return float(values.mean()), float(values.mean() - half), float(values.mean() + half)
 
-
+# %% ../nbs/05_grl.ipynb #b13c7f47
 def control_summary(control: pd.DataFrame, dose: str = "guarded") -> pd.DataFrame:
     """Study B's table from a `positive_control` table at one `dose` (`control_dose`): per (population, measure,
     condition) the mean value over seeds, its difference from the base model and from Preserving (paired by seed; a
@@ -1337,7 +1336,7 @@ def recoverability(states: np.ndarray, target: np.ndarray, train: np.ndarray) ->
     residual = ((fit.predict(states[~train]).reshape(-1, target.shape[1]) - target[~train]) ** 2).sum(0)
     return float(np.mean(1 - residual / ((target[~train] - target[~train].mean(0)) ** 2).sum(0)))
 
-
+# %% ../nbs/05_grl.ipynb #b674e702
 def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, directions: np.ndarray, variants: dict,
                         ks=(4, 16, 40), device=None, folder=None) -> pd.DataFrame:
     """Why a reversal leaves planted signal: one row per probe of the planted population `subject` of `dataset`
@@ -1402,7 +1401,7 @@ def adversary_diagnosis(model_name: str, dataset: FMRIDataset, subject: str, dir
     table["relative_lm_vs_base"] = table.lm_loss / base_lm - 1
     return table
 
-
+# %% ../nbs/05_grl.ipynb #ce45339f
 def _control_brain(model_name: str, mode: str, seed: int, n_directions: int, context_words: int) -> tuple:
     "(planted brain, planted directions) of `run_positive_control`: the same axes and voxels for every probe of it."
     model, tokenizer = load_model(model_name, device="cpu")
@@ -1435,7 +1434,7 @@ def run_adversary_diagnosis(model_name: str = "smollm2-135m", mode: str = "quick
     atomic_write(out, lambda tmp: table.to_csv(tmp, index=False))
     return table
 
-
+# %% ../nbs/05_grl.ipynb #18f65c29
 def run_plan_search(model_name: str = "smollm2-135m", mode: str = "quick", seed: int = 0, device=None,
                     out=None, n_directions: int = 4) -> pd.DataFrame:
     """How the control plan was chosen (`figures/05_plan_search.csv` unless `out`): `adversary_diagnosis` on the

@@ -90,7 +90,7 @@ def mask_run(tokenizer, stimulus: Stimulus, run: RunTokens, words, strategy="rep
     kept = run.words if strategy == "replace" else np.delete(run.words, positions)
     return RunTokens(run.words, ids, kept[owner])
 
-
+# %% ../nbs/04_masking.ipynb #9f19c3f7
 def masked_context(pipeline: FeaturePipeline, row: int, words, strategy="replace", filler=None) -> TRContext:
     """The `TRContext` of kept TR `row` read from a text with its context words `words` (stimulus indices) masked:
     `tr_context` on `pipeline` with the TR's run tokenized again by its tokenizer (`mask_run`)."""
@@ -148,7 +148,7 @@ def predict_masked(pipeline: FeaturePipeline, encoding: EncodingModel, layer: in
     return _predict_masked(pipeline, _readout(pipeline, encoding, cache), layer, row, masks, strategy, filler,
                            token_budget, prefix_cache)
 
-
+# %% ../nbs/04_masking.ipynb #96698e98
 def _check_inputs(pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, where: str):
     "The pipeline is bound to a model, and the encoding model reads that model's features (one check, before any work)."
     encoding.check_features(pipeline.bound_model(f"{where}(pipeline)"), layer, len(pipeline.delays), f"{where}(encoding)")
@@ -183,7 +183,7 @@ def _shared_tokens(row: torch.Tensor, base: torch.Tensor) -> int:
     differs = ~(row[:n] == base[:n]).all(-1)
     return int(differs.float().argmax()) if differs.any() else n
 
-
+# %% ../nbs/04_masking.ipynb #bc63da75
 def _prefix_forward(model, rows: list, base: tuple, layer: int) -> dict:
     """{layer: (n_rows, longest, H)} as `padded_forward` gives, the batch run only from the first token where one of its
     rows departs from the unmasked row; the tokens before it are read from `base` (`_prefix_cache`)."""
@@ -198,7 +198,7 @@ def _prefix_forward(model, rows: list, base: tuple, layer: int) -> dict:
     states = run_to_layers(model, x, mask, [layer], past)[layer]
     return {layer: torch.cat([base_states[:shared].expand(len(rows), -1, -1), states], 1)}
 
-
+# %% ../nbs/04_masking.ipynb #6aca9695
 def _predict_masked(pipeline, readout: _Readout, layer, row, masks, strategy, filler, token_budget,
                     prefix_cache=True) -> np.ndarray:
     model = pipeline.model
@@ -267,7 +267,7 @@ def matched_words(words, reference, rng: np.random.Generator) -> np.ndarray:
         chosen.append(words[pick])
     return np.sort(chosen)
 
-
+# %% ../nbs/04_masking.ipynb #e36f137a
 def truth_ranking(truth, attributions: list, voxels) -> list:
     """The simulated brain's ranking of each TR's context words: a word's share of each voxel's true word weights,
     averaged over the signal voxels among `voxels` (indices into `truth`). One `WordAttribution` (method "truth") per
@@ -316,7 +316,7 @@ def _check_rankings(pipeline: FeaturePipeline, rows, rankings: dict) -> list:
                                  f"of TR {c.tr_index}; expected one attribution per row, in order")
     return contexts
 
-
+# %% ../nbs/04_masking.ipynb #ef948b78
 @dataclass(frozen=True)
 class MaskingDesign:
     """What a masking curve masks: the top `ks` % of each ranking's words, `n_draws` random sets of as many words and
@@ -335,7 +335,7 @@ class MaskingDesign:
         check_choice(self.strategy, "MaskingDesign(strategy)", STRATEGIES)
         check_number(self.seed, "MaskingDesign(seed)", 0, integer=True)
 
-
+# %% ../nbs/04_masking.ipynb #70754257
 def masking_curve(pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, responses, rows, rankings: dict,
                   design: MaskingDesign = MaskingDesign(), token_budget=None, cache=True, prefix_cache=True) -> MaskingResult:
     """Predict kept TRs with their top-k% context words masked, by each ranking and by the random baselines.
@@ -422,7 +422,7 @@ def _drop_samples(result: MaskingResult, voxels, n_boot: int, seed: int) -> tupl
         samples[key] = r_draws.mean(0), drops
     return voxels, r_unmasked, samples
 
-
+# %% ../nbs/04_masking.ipynb #5f48e676
 def masking_drop(result: MaskingResult, voxels=None, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Per ranking and k: the relative drop in encoding performance when the words are masked.
 
@@ -449,7 +449,7 @@ def masking_drop(result: MaskingResult, voxels=None, n_boot: int = 1000, level: 
                      "n_draws": len(result.masked[name, k])})
     return pd.DataFrame(rows)
 
-
+# %% ../nbs/04_masking.ipynb #82d8a240
 def masking_contrast(result: MaskingResult, first: str, second: str, voxels=None, n_boot: int = 1000, level: float = 0.95,
                      seed: int = 0) -> pd.DataFrame:
     """Per k: ranking `first`'s relative drop minus `second`'s, paired over the same bootstrap resamples of TRs.

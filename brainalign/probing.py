@@ -80,7 +80,7 @@ def _gum_split_lists(gum: Path) -> dict:
         lists.update({name.strip(): split for name in path.read_text(encoding="utf-8").split() if name.strip()})
     return lists
 
-
+# %% ../nbs/06_probing.ipynb #931e3a60
 def gold_corpus(folder, context_sentences: int = 1, dev_share: float = 0.25, seed: int = 0) -> list:
     "Sentences of UD EWT (`ud-ewt/`) and GUM (`gum/`) under `folder`, each with its split by document."
     folder = Path(folder)
@@ -149,7 +149,7 @@ def _entity_items(value: str) -> list:
     "An `Entity=` value split into its openings '(id-fields' / '(id-fields)' and closings 'id)'."
     return re.findall(r"\([^()]*\)?|\d+\)", value)
 
-
+# %% ../nbs/06_probing.ipynb #414eedf8
 def sentence_mentions(sentence: Sentence) -> list:
     "The sentence's mentions from GUM's `Entity` brackets (openings without a closing in the sentence are dropped)."
     names = ["entity" if f == "GRP" else f for f in sentence.meta.get("global.Entity", ENTITY_FIELDS).split("-")]
@@ -220,7 +220,7 @@ def _bucket(value: int, edges: tuple) -> str:
 def _content(tok) -> bool:
     return tok["upos"] not in ("PUNCT", "SYM", "X")
 
-
+# %% ../nbs/06_probing.ipynb #60afa7d0
 WORD_TASKS = {  # name: (phenomenon, builder(token, sentence) -> label or None, what it asks)
     "number": ("morphology", _feature("Number"), "grammatical number of a noun, pronoun or verb"),
     "tense": ("morphology", _feature("Tense"), "tense of a verb"),
@@ -296,7 +296,7 @@ def _head_upos(sentence: Sentence, m: Mention) -> str:
     first = int(m.minspan.split(",")[0]) - 1 if m.minspan and m.minspan.split(",")[0].isdigit() else 0
     return sentence.tokens[min(m.start + first, m.end - 1)]["upos"]
 
-
+# %% ../nbs/06_probing.ipynb #dd91cada
 def _salience(m: Mention) -> str | None:
     if m.salience is None:
         return None
@@ -369,7 +369,7 @@ def _mention_pairs(previous: list, mentions: list) -> list:
             pairs += [((same[-1], later), "same entity"), ((other[-1], later), "different entities")]
     return pairs
 
-
+# %% ../nbs/06_probing.ipynb #35aee8f6
 def task_examples(sentences: list, max_sentences: dict | None = None, seed: int = 0) -> dict:
     "{task name: DataFrame(text, spans, label, split, document)} of every builder over the sentences (or a seeded pool of them)."
     rng = np.random.default_rng(seed)
@@ -445,7 +445,7 @@ def check_task(task: ProbingTask):
     if (shared > 1).any():
         raise ValueError(f"task {task.name}: document {shared[shared > 1].index[0]!r} is in more than one split")
 
-
+# %% ../nbs/06_probing.ipynb #daf3ad68
 def balance(examples: pd.DataFrame, max_per_class: dict | None, min_train: int = 20, min_eval: int = 5, seed: int = 0) -> pd.DataFrame:
     "Each class capped at max_per_class[split] (seeded draw), then only classes with >= min_train train and >= min_eval dev and test examples."
     if max_per_class:
@@ -542,7 +542,7 @@ def _holmes_row(row, task_type: str, path: Path, number: int) -> tuple:
         spans.append((covered[0], covered[-1] + 1))
     return tuple(words), tuple(spans)
 
-
+# %% ../nbs/06_probing.ipynb #b748e854
 def load_holmes(folder, fold: int = 0, phenomena: dict | None = None) -> list:
     "A ProbingTask per Holmes dataset folder under `folder` (each with folds.csv and config-*.yaml), on fold `fold`."
     import yaml
@@ -582,7 +582,7 @@ def _pool(states: torch.Tensor, word_of_token: np.ndarray, spans) -> torch.Tenso
         pooled.append(states[own].mean(0) if own.size else states[np.flatnonzero(word_of_token >= a)[0]])
     return torch.cat(pooled)
 
-
+# %% ../nbs/06_probing.ipynb #d7459cd2
 def _pooled_examples(model, tokenizer, texts: list, spans: list, layers: list, batch_size: int, cache: bool) -> dict:
     "{(text, spans): [(n_spans * H,) float32 per layer]}, one forward pass per distinct text; cached."
     check_tokenizer(model, tokenizer, "span_features(tokenizer)")  # probe_suite comes through here too
@@ -624,7 +624,7 @@ def _stack(pooled: dict, texts: list, spans: list, layers: list) -> dict:
         raise ValueError(f"examples have {widths} spans each; one feature matrix needs the same number (one task at a time)")
     return {layer: np.stack([pooled[t, s][k] for t, s in zip(texts, spans)]) for k, layer in enumerate(layers)}
 
-
+# %% ../nbs/06_probing.ipynb #4c62c9cc
 def span_features(model, tokenizer, texts: list, spans: list, layers, batch_size: int = 32, cache: bool = True) -> dict:
     "{layer: (n_examples, n_spans * H) float32} pooled span states of each example's text (one forward pass per distinct text)."
     layers = check_layers(model, layers)
@@ -692,7 +692,7 @@ def probe(model, tokenizer, task: ProbingTask, layer, seeds=(0, 1, 2), control: 
     features = span_features(model, tokenizer, task.examples.text.tolist(), task.examples.spans.tolist(), [layer])
     return probe_features(features, task, seeds, control, **probe_args)
 
-
+# %% ../nbs/06_probing.ipynb #28558af0
 def probe_suite(model, tokenizer, tasks: list, layers, seeds=(0, 1, 2), control: bool = True, **probe_args) -> pd.DataFrame:
     """Probe every task at every layer; the texts of all tasks go through the model once.
 
@@ -787,7 +787,7 @@ def _planted_task(name: str, rows: list, source: str, max_per_class, seed) -> Pr
     examples = balance(pd.DataFrame(rows, columns=["text", "spans", "label", "split", "document"]), max_per_class, seed=seed)
     return ProbingTask(name, "planted", examples, source, PLANTED[name.removesuffix("_gold")][2])
 
-
+# %% ../nbs/06_probing.ipynb #049b0283
 def planted_tasks(dataset: FMRIDataset, test_run, gold: "ProbingTask | None" = None, chunk_words: int = 20,
                   max_per_class: dict | None = None, n_meaning: int = 32, seed: int = 0) -> list:
     """Probing tasks for the features the simulated brain encodes (`PLANTED`), on the words of `test_run` (texts of

@@ -65,7 +65,7 @@ def _himalaya_backend(name: str):
     finally:
         set_backend(previous, on_error="raise")
 
-
+# %% ../nbs/ridge.ipynb #ecd9075a
 def ridge_cv(X, Y, runs, alphas, backend="numpy", solver="auto") -> tuple:
     """(coef, best alphas): ridge from standardized X (n_trs, n_features) to standardized Y (n_trs, n_voxels), coef of
     shape (n_features, n_voxels) and one penalty per voxel from `alphas`, chosen by leave-one-run-out over `runs`.
@@ -126,7 +126,7 @@ def ridge_inputs(X, Y, runs, n_delays, alphas, backend, solver, where: str) -> t
     _warn_constant(Y, where)
     return X, Y, runs, alphas, backend
 
-
+# %% ../nbs/ridge.ipynb #6c929ffd
 def outer_cv(X, Y, runs, test_runs, alphas, backend, solver) -> tuple:
     """(predictions of the held-out rows, (n_test_runs, n_voxels) r per held-out run, each fold's penalties, held-out
     rows mask): each run of `test_runs` predicted by a ridge fitted on the other runs (inner leave-one-run-out).

@@ -76,7 +76,7 @@ def reader_cells(cells: list) -> list:
         kept.append(cell)
     return kept
 
-
+# %% ../nbs/site.ipynb #7f8c1846
 def chapter_title(notebook) -> str:
     "The notebook's title: its first markdown heading, else its file name."
     import nbformat
@@ -134,7 +134,7 @@ class _Links(HTMLParser):
 def _is_local(target: str) -> bool:
     return not re.match(r"^(https?:|mailto:|#|data:)", target)
 
-
+# %% ../nbs/site.ipynb #de57438a
 def check_site(folder) -> list:
     "Problems a reader would meet in the site at `folder` (empty: none): missing pages, images, scripts or link targets."
     folder = Path(folder)
@@ -201,7 +201,7 @@ def chromium() -> str | None:
     "The path of a Chromium (or Chrome) binary, or None."
     return next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 
-
+# %% ../nbs/site.ipynb #e179ab4d
 def _serve(folder: Path):
     "A local HTTP server of `folder` on a free port, in a daemon thread: (server, base URL)."
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
@@ -219,7 +219,7 @@ def _headless(binary: str, *args, timeout=120) -> str:
     done = subprocess.run([binary, *flags, *args], capture_output=True, text=True, timeout=timeout)
     return done.stdout
 
-
+# %% ../nbs/site.ipynb #0121211c
 def browser_check(folder, screenshots=None, width=1280, height=2000) -> list:
     """Open every page of the site at `folder` in headless Chromium; return one record per page: its images and the ones
     it could not decode, its title, whether MathJax ran, its formulas, how many were typeset and how many failed.
@@ -287,7 +287,7 @@ def _table_html(claims: pd.DataFrame) -> str:
         for r in claims.itertuples())
     return f'<table class="claims"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
-
+# %% ../nbs/site.ipynb #acc676db
 def landing_html(run: Path, claims: pd.DataFrame, pages: list, figures: list) -> str:
     "The site's index: the studies, the claims table, the headline figures, the chapters, how to regenerate."
     studies = "".join(f"<h2>Study {key}: {html.escape(title)}</h2><p>{summary}</p><p class=\"cite\">{citation} "
@@ -366,7 +366,7 @@ def rule(statistic: str, estimate: tuple, threshold: float, direction: str, refe
     return {"statistic": statistic, "value": value, "ci_low": low, "ci_high": high, "threshold": threshold,
             "direction": direction, "reference_value": float(reference_value), "note": note}
 
-
+# %% ../nbs/site.ipynb #5cba5c68
 def over_trs(values: pd.Series) -> tuple:
     "(mean, low, high) of per-TR values (indexed by TR; several rows of a TR are averaged first), bootstrap over TRs."
     per_tr = values.groupby(level=0).mean().dropna()
@@ -397,7 +397,7 @@ def claim_low_overlap(run, figures):
                          note="below 0: BA and NWP share fewer words than BA shares with itself across subjects"))
     return rows + _testbed_overlap(figures)
 
-
+# %% ../nbs/site.ipynb #798f3e24
 def _testbed_overlap(figures) -> list:
     """The positive control of overlap (notebook 04's testbed): IoU(BA, NWP) of the voxels planted on a trigram model's
     surprisal minus that of the default brain's voxels, paired by TR; the reference: the same with the truth for BA."""
@@ -436,7 +436,7 @@ def _truth_in_place(table: pd.DataFrame, column: str, second=None) -> float:
         return np.nan
     return over_trs(table[truth].set_index("tr_index")[column])[0] if second is None else paired_trs(table, column, truth, second)[0]
 
-
+# %% ../nbs/site.ipynb #60a8775c
 def claim_primacy(run, figures):
     f = run_table(run, "03_first_word_share")
     f = f[f["start token"] != "none"]
@@ -473,7 +473,7 @@ def claim_profile_shape(run, figures):
             rule(f"{statistic}, NWP (output): above 0, a U shape", over_trs(nwp), 0, ">",
                  note="the simulated brain plants nothing for NWP: no reference")]
 
-
+# %% ../nbs/site.ipynb #992208c7
 def claim_semantics(run, figures):
     c = run_table(run, "03_content_words")
     nwp = c.target == "NWP (output)"
@@ -515,7 +515,7 @@ def _masking_tables(run, figures, name: str) -> list:
         tables.append((testbed, f", testbed's sparse voxels (one name), {testbed.n_trs.iloc[0]} TRs (committed)"))
     return tables
 
-
+# %% ../nbs/site.ipynb #99e28bc7
 def claim_masking_1(run, figures):
     rows = []
     for d, where in _masking_tables(run, figures, "drops"):
@@ -549,7 +549,7 @@ def claim_masking_matched(run, figures):
 
 IG_SETTINGS = ("default", "mean, 32 steps")  # notebook 03's IG check: the defaults, else their first pass (NWP in the quick run)
 
-
+# %% ../nbs/site.ipynb #119ee250
 def claim_ig(run, figures):
     """IG on TRs drawn at random, BA and NWP: with the library's default settings (mean-embedding baseline, adaptive
     steps) where the run has them (NWP's: the long check, when its table is in the figures folder), else their first pass."""
@@ -586,7 +586,7 @@ def _voxel_rule(run, first, second, direction, reference=np.nan, threshold=0.0, 
     return rule(f"mean test r on the head's path (b), {first} − {second}{against}, interval over trained voxels", estimate, threshold, direction,
                 reference, "; ".join(filter(None, notes)))
 
-
+# %% ../nbs/site.ipynb #cd1f4762
 def control_reference(figures, second: str) -> float:
     """The oracle's (b) minus `second`'s ('preserving', 'tuned' or 'base') on the planted lm-unused population (notebook
     05's committed control), each run read at its latest epoch inside the LM guard (`control_dose`)."""
@@ -624,7 +624,7 @@ def claim_comparable_loss(run, figures):
     return [rule(f"Misaligned's held-out LM loss relative to {name}'s, interval over seeds", seed_interval(v), LM_GUARD, "<",
                  note=f"{len(v)} seed(s)" + (": no interval" if len(v) < 2 else "")) for name, v in versus.items()]
 
-
+# %% ../nbs/site.ipynb #59242d09
 def _probing_rule(run, first, phenomenon, direction):
     c = run_table(run, "06_comparisons").query("first == @first and second == 'preserving' and phenomenon == @phenomenon")
     if c.empty:
@@ -664,7 +664,7 @@ CLAIMS = [
     ("B", "Tuned > Preserving on linguistic probing", claim_tuned_probing),
 ]
 
-
+# %% ../nbs/site.ipynb #e2b44f1a
 def claims_table(run, figures=None) -> pd.DataFrame:
     """One row per rule of each headline claim of `CLAIMS` (`CLAIM_COLUMNS`): the statistic, its value and 95% interval
     read off the run's tables, its threshold and direction, the simulated brain's own answer where the run has it, and

@@ -53,7 +53,7 @@ class ParameterSet:
         out = {"MODEL": self.model, "DATASET": self.dataset, "SEED": self.seed, "MODE": self.mode, "DTYPE": self.dtype}
         return out if self.subject is None else {**out, "SUBJECT": self.subject}
 
-
+# %% ../nbs/sweep.ipynb #001b569e
 def check_model_name(name, where: str = "sweep(models)") -> str:
     "`name` if `load_model` can load it offline: a built-in name, a local folder or a Hugging Face id in the local cache."
     if isinstance(name, str) and (name in BUILTIN_MODELS or Path(name).is_dir()):
@@ -88,7 +88,7 @@ def dataset_subjects(dataset: str, mode: str, data_dir=None) -> tuple:
         raise ValueError(f"sweep(data_dir): dataset {dataset!r} is real data: pass --data-dir or set BRAINALIGN_DATA_DIR")
     return tuple(release_subjects(dataset, folder))
 
-
+# %% ../nbs/sweep.ipynb #af2071ce
 def _axis(values, name: str) -> list:
     "A grid axis as a list (one value alone is a list of one); an empty one is refused."
     values = [values] if isinstance(values, (str, int)) or values is None else list(values)
@@ -96,7 +96,7 @@ def _axis(values, name: str) -> list:
         refuse(f"sweep({name})", "at least one value", "an empty list")
     return values
 
-
+# %% ../nbs/sweep.ipynb #b8f42ca5
 def expand_grid(models, datasets=("simulated",), subjects=(None,), seeds=(0,), modes=("quick",), data_dir=None,
                 dtypes=("float32",)) -> list:
     """Every combination of the grid's values as `ParameterSet`s, all checked first. subjects : names, None (the
@@ -134,7 +134,7 @@ def expand_grid(models, datasets=("simulated",), subjects=(None,), seeds=(0,), m
 
 GRID_KEYS = ("models", "datasets", "subjects", "seeds", "modes", "dtypes", "notebooks")  # a grid file's keys (lists)
 
-
+# %% ../nbs/sweep.ipynb #5515196a
 def read_grid(path) -> dict:
     """A grid from a TOML file: keys models, datasets, subjects, seeds, modes, dtypes, notebooks (lists), for example
     `models = ["smollm2-135m", "minilm-l6"]` and `seeds = [0, 1]`."""
@@ -174,7 +174,7 @@ class SweepTask:
 def _numbers(notebooks, where: str) -> list:
     return [f"{int(n):02d}" if str(n).isdigit() else str(n) for n in _axis(notebooks, where.split("(")[1][:-1])]
 
-
+# %% ../nbs/sweep.ipynb #bcf7b638
 def sweep_tasks(parameter_sets: list, notebooks=("02", "03", "04"), nbs=None) -> list:
     """Tasks in dependency order (upstream notebooks added), those a model cannot run marked `applies=False`; notebook
     07 (`COMPARE_NOTEBOOK`) is not a task: it runs after."""
@@ -231,7 +231,7 @@ def _walltime_seconds(walltime: str) -> int:
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
     return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
-
+# %% ../nbs/sweep.ipynb #aa936417
 @dataclass(frozen=True)
 class SlurmJob:
     """One Slurm job per brainalign worker, running one task at a time (one Dask thread, `cpus` cores for torch), with
@@ -266,7 +266,7 @@ class SlurmJob:
             refuse("SlurmJob(walltime)", "at least 00:20:00 (the worker retires 10 minutes before it ends)", repr(self.walltime))
         object.__setattr__(self, "prologue", (self.prologue,) if isinstance(self.prologue, str) else tuple(self.prologue))
 
-
+# %% ../nbs/sweep.ipynb #d57a2140
 def slurm_options(job: SlurmJob) -> dict:
     "dask-jobqueue's SLURMCluster settings for `job`."
     exports = [f"export OMP_NUM_THREADS={job.cpus} MKL_NUM_THREADS={job.cpus}"]
@@ -286,7 +286,7 @@ def slurm_job_script(job: SlurmJob = SlurmJob(), scheduler: str = "tcp://<schedu
     from dask_jobqueue.slurm import SLURMJob
     return SLURMJob(scheduler=scheduler, **slurm_options(job)).job_script()
 
-
+# %% ../nbs/sweep.ipynb #7bf861ec
 def sweep_client(scheduler=None, workers: int = 2, gpu: bool = False):
     "(Dask client, the cluster this call started or None): see above."
     import logging
@@ -337,7 +337,7 @@ def _summary(tasks: list, futures: dict, folder: Path) -> pd.DataFrame:
         rows.append(row)
     return pd.DataFrame(rows)
 
-
+# %% ../nbs/sweep.ipynb #df61cba9
 def run_comparison(folder, nbs=None, tests: bool = False) -> dict:
     """Notebook 07 on the sweep's tables (`SWEEP_DIR`): executed into `folder`/07_compare.ipynb, its figures into
     `folder`/figures; returns its summary row (a failure is reported there, not raised)."""
@@ -355,7 +355,7 @@ def run_comparison(folder, nbs=None, tests: bool = False) -> dict:
         atomic_write(folder / f"{notebook.stem}.done.json", lambda tmp: tmp.write_text(json.dumps(row)))
     return row
 
-
+# %% ../nbs/sweep.ipynb #97d4fbe4
 def sweep(parameter_sets: list, notebooks=("02", "03", "04"), sweep_id: str = "sweep", scheduler=None, workers: int = 2,
           device: str = "auto", tests: bool = False, progress=None, folders: ChainFolders = ChainFolders()) -> pd.DataFrame:
     """Run the notebooks over `parameter_sets` on Dask and return the summary (see above).
