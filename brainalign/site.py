@@ -4,14 +4,15 @@
 
 # %% auto #0
 __all__ = ['WIDGET_VIEW', 'SITE_STYLE', 'MATHJAX_URL', 'MATHJAX_FONTS', 'DIRECTIVE', 'CHECKER', 'STUDIES', 'HEADLINE_FIGURES',
-           'VERDICT_COLOURS', 'CLAIM_COLUMNS', 'NO_INTERVAL', 'IG_SETTINGS', 'CLAIMS', 'is_complete_run', 'latest_run',
-           'mathjax_folder', 'reader_cells', 'chapter_title', 'site_nav', 'chapter_html', 'check_site', 'unrendered',
-           'chromium', 'browser_check', 'landing_html', 'MissingTable', 'run_table', 'on_claim_side', 'claim_verdict',
-           'rule', 'over_trs', 'paired_trs', 'claim_low_overlap', 'claim_spread', 'claim_primacy', 'claim_recency',
-           'claim_profile_shape', 'claim_semantics', 'committed_table', 'claim_masking_1', 'claim_masking_random',
-           'claim_masking_matched', 'claim_ig', 'control_reference', 'claim_misaligned_alignment',
-           'claim_tuned_alignment', 'claim_comparable_loss', 'claim_misaligned_probing', 'claim_syntax_semantics',
-           'claim_tuned_probing', 'claims_table', 'build_site']
+           'VERDICT_COLOURS', 'CLAIM_COLUMNS', 'NO_INTERVAL', 'IG_SETTINGS', 'CLAIMS', 'SITE_MANIFEST', 'SCREENSHOT',
+           'is_complete_run', 'latest_run', 'mathjax_folder', 'reader_cells', 'chapter_title', 'site_nav',
+           'chapter_html', 'check_site', 'unrendered', 'chromium', 'browser_check', 'landing_html', 'MissingTable',
+           'run_table', 'run_rows', 'on_claim_side', 'claim_verdict', 'rule', 'over_trs', 'paired_trs',
+           'claim_low_overlap', 'claim_spread', 'claim_primacy', 'claim_recency', 'claim_profile_shape',
+           'claim_semantics', 'committed_table', 'claim_masking_1', 'claim_masking_random', 'claim_masking_matched',
+           'claim_ig', 'control_reference', 'claim_misaligned_alignment', 'claim_tuned_alignment',
+           'claim_comparable_loss', 'claim_misaligned_probing', 'claim_syntax_semantics', 'claim_tuned_probing',
+           'claims_table', 'build_site']
 
 # %% ../nbs/site.ipynb #site0003
 import html
@@ -334,7 +335,18 @@ def run_table(run, name: str) -> pd.DataFrame:
     paths = sorted(Path(run).rglob(f"{name}.csv"))
     if not paths:
         raise MissingTable(name)
-    return pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+    table = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+    if table.empty:
+        raise MissingTable(f"{name} with rows (the run's table has a header only)")
+    return table
+
+
+def run_rows(run, name: str, query: str) -> pd.DataFrame:
+    "The rows of the run's `name` table that `query` selects; none is a missing table, never an empty claim."
+    rows = run_table(run, name).query(query)
+    if rows.empty:
+        raise MissingTable(f"{name} rows with {query}")
+    return rows
 
 
 CLAIM_COLUMNS = ["study", "claim", "statistic", "value", "ci_low", "ci_high", "threshold", "direction", "reference_value",
@@ -384,7 +396,7 @@ def paired_trs(table: pd.DataFrame, column: str, first: pd.Series, second: pd.Se
 def claim_low_overlap(run, figures):
     """Below 0.5 at every layer; and, where the run has BA of a second subject (notebook 03's ceiling), below how far BA
     agrees with itself across subjects: IoU(BA, NWP) − IoU(BA, BA of the other subject), paired by TR."""
-    table = run_table(run, "03_overlap").query("k == 10")
+    table = run_rows(run, "03_overlap", "k == 10")
     o, ceiling = table[table.nwp == "output"], table[table.nwp.str.endswith("(ceiling)")]
     at = f"; BA–BA ceiling {ceiling.iou.mean():.3f} (layer {ceiling.layer.iloc[0]})" if len(ceiling) else "; no BA–BA ceiling in this run"
     rows = [rule(f"mean IoU of the top 10% BA (layer {layer}) and NWP (output) words over TRs", over_trs(part.set_index("tr_index").iou),
@@ -416,7 +428,7 @@ def _testbed_overlap(figures) -> list:
 
 
 def claim_spread(run, figures):
-    s = run_table(run, "03_spread").query("share == 0.8")
+    s = run_rows(run, "03_spread", "share == 0.8")
     ba_layers = sorted(s[s.target == "BA"].layer.unique())[1:]  # the middle and late layers
     output_layer = s[s.target == "NWP (output)"].layer.max()
     rows = []
@@ -569,6 +581,14 @@ def claim_ig(run, figures):
     return rows
 
 
+def _all_or_nan(rows: pd.DataFrame, columns: list, p: str) -> tuple:
+    """The mean of each of `columns` over `rows`; all NaN (no interval: not testable) when any of them or the p-value
+    column `p` has a NaN, which a mean or a max would skip."""
+    if rows[columns + [p]].isna().any(axis=None):
+        return (np.nan,) * len(columns)
+    return tuple(rows[c].mean() for c in columns)
+
+
 def _path_difference(run, first, second) -> pd.DataFrame:
     "Notebook 05's rows of `first` − `second` in test r on the head's path (b), trained voxels."
     c = run_table(run, "05_comparisons").query("first == @first and second == @second and measure == 'path' and voxels == 'trained'")
@@ -581,8 +601,8 @@ def _voxel_rule(run, first, second, direction, reference=np.nan, threshold=0.0, 
     """A row of `first` − `second` in test r on the head's path, trained voxels, 95% interval over voxels (notebook 05);
     against : what the threshold is, where it is not 0."""
     c = _path_difference(run, first, second)
-    estimate = (c.mean_difference.mean(), c.ci_low.mean(), c.ci_high.mean())
-    notes = [f"Wilcoxon p {c.p.max():.2g}", note, "reference: the oracle of the positive control, lm-unused" if not np.isnan(reference) else ""]
+    estimate = _all_or_nan(c, ["mean_difference", "ci_low", "ci_high"], "p")
+    notes = [f"Wilcoxon p {c.p.max(skipna=False):.2g}", note, "reference: the oracle of the positive control, lm-unused" if not np.isnan(reference) else ""]
     return rule(f"mean test r on the head's path (b), {first} − {second}{against}, interval over trained voxels", estimate, threshold, direction,
                 reference, "; ".join(filter(None, notes)))
 
@@ -630,7 +650,8 @@ def _probing_rule(run, first, phenomenon, direction):
     if c.empty:
         raise MissingTable(f"06_comparisons has no {first} − preserving rows for {phenomenon}")
     return rule(f"macro-F1 {first} − preserving, mean over {phenomenon} tasks, interval over tasks",
-                (c.mean_delta.mean(), c.ci_low.mean(), c.ci_high.mean()), 0, direction, note=f"Wilcoxon p {c.wilcoxon_p.max():.2g}")
+                _all_or_nan(c, ["mean_delta", "ci_low", "ci_high"], "wilcoxon_p"), 0, direction,
+                note=f"Wilcoxon p {c.wilcoxon_p.max(skipna=False):.2g}")
 
 
 def claim_misaligned_probing(run, figures):
@@ -670,11 +691,15 @@ def claims_table(run, figures=None) -> pd.DataFrame:
     read off the run's tables, its threshold and direction, the simulated brain's own answer where the run has it, and
     the verdict `claim_verdict` computes from them. figures : the folder with notebook 05's committed positive control."""
     rows = []
+    if not Path(run).is_dir():
+        refuse("claims_table(run)", "a run folder (brainalign reproduce)", f"{run}, which is not a folder")
     for study, claim, read in CLAIMS:
         try:
             found = read(run, figures)
         except MissingTable as e:
             found = [{"statistic": "—", "verdict": "missing in this run", "note": f"no {e.args[0]}.csv in the run"}]
+        if not found:
+            found = [{"statistic": "—", "verdict": "missing in this run", "note": "the run's tables hold no rows for this claim"}]
         for row in found:
             verdict = row.get("verdict") or claim_verdict(row["ci_low"], row["ci_high"], row["threshold"], row["direction"],
                                                           row["reference_value"])
@@ -687,10 +712,37 @@ def claims_table(run, figures=None) -> pd.DataFrame:
     return pd.DataFrame(rows).reindex(columns=CLAIM_COLUMNS)
 
 # %% ../nbs/site.ipynb #site0020
+SITE_MANIFEST = "site-manifest.txt"  # every file build_site made, one path per line: the only files a rebuild replaces
+SCREENSHOT = "landing.png"  # the landing page's screenshot (`brainalign docs --check`)
+
+
+def _clear_earlier_site(out: Path) -> set:
+    """Remove the files an earlier `build_site` made at `out` (its manifest) and return the files left there (the
+    user's); refuse a file, or a non-empty folder without a manifest."""
+    if out.exists() and not out.is_dir():
+        refuse("build_site(out)", "a folder for the site", f"{out}, a file")
+    manifest = out / SITE_MANIFEST
+    if not manifest.is_file():
+        if out.exists() and any(out.iterdir()):
+            refuse("build_site(out)", f"a new or empty folder, or an earlier site with its {SITE_MANIFEST} (whose files are replaced)",
+                   f"{out}, which holds other files")
+        return set()
+    for name in manifest.read_text(encoding="utf-8").splitlines():
+        path = out / name
+        if name and path.is_file() and path.resolve().is_relative_to(out.resolve()):
+            path.unlink()
+    manifest.unlink()
+    for folder in sorted((p for p in out.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return {p for p in out.rglob("*") if p.is_file()}
+
+
 def build_site(run=None, out=None, figures=None, nbs=None) -> Path:
     """Render `run` (default: `latest_run()`) into a static site at `out` (default: runs/site/); figures : the folder
     the run wrote its figures to (default: `figures_dir()`). Returns `out`; raises if `check_site` finds a problem.
-    An earlier site at `out` is replaced; a folder holding anything else is refused, untouched."""
+    The files of an earlier site at `out` (those its manifest lists) are replaced, anything else there is kept; a
+    non-empty folder without a manifest is refused, untouched."""
     run = Path(run) if run is not None else latest_run(nbs=nbs)
     if run is None or not is_complete_run(run, nbs):
         refuse("build_site(run)", "a folder holding an executed copy of every numbered notebook (brainalign reproduce)",
@@ -698,12 +750,9 @@ def build_site(run=None, out=None, figures=None, nbs=None) -> Path:
     out, figures = Path(out or project_root() / "runs" / "site"), Path(figures or figures_dir())
     executed = [run / nb.name for nb in chain_notebooks(nbs)]
     pages = [("index.html", "Home")] + [(f"{nb.stem}.html", f"{nb.name[:2]} {chapter_title(nb)}") for nb in executed]
-    if out.exists() and any(out.iterdir()) and not (out / "claims.csv").is_file():  # never wipe a run or a checkout
-        refuse("build_site(out)", "a new or empty folder, or an earlier site (which is replaced)", f"{out}, which holds other files")
-    if out.exists():
-        shutil.rmtree(out)
-    (out / "figures").mkdir(parents=True)
-    shutil.copytree(mathjax_folder(), out / "mathjax")  # the pages' formulas, offline
+    kept = _clear_earlier_site(out)  # never wipe a run, a checkout or a user's file
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(mathjax_folder(), out / "mathjax", dirs_exist_ok=True)  # the pages' formulas, offline
     for nb, (href, title) in zip(executed, pages[1:]):
         (out / href).write_text(chapter_html(nb, site_nav(pages, href), f"brainalign {title}"), encoding="utf-8")
     headline = [(name, next((h for h, _ in pages if h[:2] == name[:2]), "index.html")) for name in HEADLINE_FIGURES
@@ -717,6 +766,8 @@ def build_site(run=None, out=None, figures=None, nbs=None) -> Path:
     claims.to_csv(out / "claims.csv", index=False)
     claims.to_csv(figures / "claims.csv", index=False)  # committed beside the figures: the verdicts of the run they come from
     (out / "index.html").write_text(landing_html(run, claims, pages, headline), encoding="utf-8")
+    made = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p not in kept)
+    (out / SITE_MANIFEST).write_text("\n".join(made + [SCREENSHOT]) + "\n", encoding="utf-8")
     problems = check_site(out)
     if problems:
         raise RuntimeError(f"build_site: the site at {out} has {len(problems)} problem(s): " + "; ".join(problems[:10]))
