@@ -23,6 +23,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .core import atomic_write, cache_key, check_array, check_layers, check_number, disk_cache, model_fingerprint
+from .core import check_indices, check_words, refuse, shown_value
 from .core import check_choice
 from .data import reading_stimulus
 from .features import ContextPlan, FeaturePipeline, padded_forward, is_causal, pad_rows, tr_features
@@ -66,6 +67,7 @@ def check_top_k(k: float) -> float:
 
 def n_top(k: float, n_words: int) -> int:
     "How many words the top `k`% of `n_words` context words are: at least one."
+    check_number(n_words, "n_top(n_words)", 1, integer=True)
     return max(1, math.ceil(check_top_k(k) / 100 * n_words))
 
 
@@ -368,6 +370,7 @@ def attribute_ba(pipeline: FeaturePipeline, encodings: dict, responses, rows, la
     layers = _check_ba_inputs(pipeline, encodings, responses, layers)
     model = pipeline.model
     sets = _voxel_sets(voxels, encodings[layers[0]].coef.shape[1])
+    rows = check_indices(rows, "attribute_ba(rows)", int(pipeline.kept_trs.sum()))
     contexts = [pipeline.tr_context(int(row)) for row in rows]
     measured = torch.as_tensor(np.asarray(responses)[np.asarray(rows, int)], dtype=model.dtype, device=model.device)
     position = {c.tr_index: i for i, c in enumerate(contexts)}
@@ -564,7 +567,7 @@ def attribute_nwp_trs(pipeline: FeaturePipeline, rows, method="gxi", token_budge
 def nwp_items(pipeline: FeaturePipeline, rows) -> list:
     "The `NextWordContext` of each kept TR in `rows`: BA's context words of that TR, predicting the word after them."
     items = []
-    for row in rows:
+    for row in check_indices(rows, "attribute_nwp_trs(rows)", int(pipeline.kept_trs.sum())):
         context = pipeline.tr_context(int(row))
         end = context.token_start + int(np.searchsorted(context.word_of_token, context.needed.max(), side="right"))
         items.append(next_word_context(pipeline.plan, context.windows[0].run, context.token_start, end, context.tr_index))
@@ -584,6 +587,9 @@ def attribute_nwp(model, tokenizer, words, next_word: str, method="gxi") -> Word
     WordAttribution with scores of shape (n_words,)
     """
     method = attribution_method(method)
+    words = check_words(words, "attribute_nwp(words)")
+    if not isinstance(next_word, str):
+        refuse("attribute_nwp(next_word)", "the next word, a string", shown_value(next_word))
     if len(words) == 0 or not next_word:
         raise ValueError(f"attribute_nwp needs at least one context word and a next word; got {len(words)} words and {next_word!r}")
     stimulus = reading_stimulus([list(words) + [next_word]])

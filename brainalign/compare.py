@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .analyses import layer_group
+from .core import refuse
 from .stats import sign_flip_p
 
 # %% ../nbs/07_compare.ipynb #263851be
@@ -37,10 +38,20 @@ def with_depth(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(depth=table.layer / table.n_layers,
                         group=[layer_group(int(l), int(n)) for l, n in zip(table.layer, table.n_layers)])
 
-
+# %% ../nbs/07_compare.ipynb #b8ced3d4
 def pooled_difference(table: pd.DataFrame, value: str, by=("first", "second")) -> pd.DataFrame:
     """Per pair of conditions (`by`): the mean of `value` over the parameter sets (one row each), its range, and the
-    two-sided sign-flip p across them (exact for few sets): a difference that holds across models, datasets and seeds."""
+    two-sided sign-flip p across them (exact for few sets): a difference that holds across models, datasets and seeds.
+    table : one row per parameter set (`source`, as `sweep_tables` names them) and pair; several rows of one set
+        (layers, measures) are refused rather than counted as sets."""
+    for column in (*by, value, "source"):
+        if column not in table:
+            refuse("pooled_difference(table)", f"columns {[*by, value, 'source']} (source: the parameter set)",
+                   f"columns {list(table.columns)}")
+    repeated = table.duplicated([*by, "source"])
+    if repeated.any():
+        refuse("pooled_difference(table)", "one row per parameter set (source) and pair",
+               f"{repeated.sum()} repeated rows, first of {table.loc[repeated, 'source'].iloc[0]!r}")
     rows = []
     for key, part in table.groupby(list(by)):
         d = part[value].to_numpy(float)

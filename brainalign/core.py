@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['CACHE_FORMAT', 'BUILTIN_MODELS', 'MODEL_KINDS', 'DEVICES', 'DTYPES', 'SMOLLM2_GGUF', 'METHOD_COLOURS',
            'CONDITION_COLOURS', 'MODES', 'REFERENCE_RUN', 'project_root', 'cache_dir', 'figures_dir', 'data_dir',
-           'shown_value', 'refuse', 'check_choice', 'check_number', 'check_array', 'refused_inputs', 'set_seed',
-           'tokenizer_fingerprint', 'bound_field', 'cache_key', 'atomic_write', 'plain_name', 'writable_folder',
-           'disk_cache', 'cache_misses', 'ModelNotFoundError', 'resolve_device', 'load_model', 'split_revision',
-           'model_fingerprint', 'model_architecture', 'check_tokenizer', 'check_layers', 'hidden_states', 'set_style',
-           'save_figure', 'save_table', 'check_mode', 'checks_claims', 'ReproduceError', 'ChainFolders',
-           'chain_notebooks', 'is_test_cell', 'without_tests', 'run_notebook']
+           'shown_value', 'refuse', 'check_choice', 'check_number', 'check_array', 'refused_inputs', 'check_indices',
+           'check_words', 'set_seed', 'tokenizer_fingerprint', 'bound_field', 'cache_key', 'atomic_write', 'plain_name',
+           'writable_folder', 'disk_cache', 'cache_misses', 'ModelNotFoundError', 'resolve_device', 'load_model',
+           'split_revision', 'model_fingerprint', 'model_architecture', 'check_tokenizer', 'check_layers',
+           'hidden_states', 'set_style', 'save_figure', 'save_table', 'check_mode', 'checks_claims', 'ReproduceError',
+           'ChainFolders', 'chain_notebooks', 'is_test_cell', 'without_tests', 'run_notebook']
 
 # %% ../nbs/00_core.ipynb #a7b7b9dc
 import dataclasses
@@ -85,11 +85,12 @@ def check_choice(value, where: str, options):
 
 
 def check_number(value, where: str, low=-np.inf, high=np.inf, integer=False, above=False):
-    "`value` if it is a finite (whole, with `integer`) number in [low, high] (low excluded with `above`), else refused."
+    """`value` if it is a finite number in [low, high] (low excluded with `above`), else refused; with `integer`, a
+    Python or NumPy integer (a float such as 2.0 or 2.7 is refused, never truncated)."""
     bounds = [f"{'>' if above else '>='} {low}"] * bool(np.isfinite(low)) + [f"<= {high}"] * bool(np.isfinite(high))
     expected = " ".join(["a whole number" if integer else "a number", " and ".join(bounds)]).strip()
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and bool(np.isfinite(value))
-    ok = ok and (not integer or float(value).is_integer()) and (value > low if above else value >= low) and value <= high
+    ok = ok and (not integer or isinstance(value, numbers.Integral)) and (value > low if above else value >= low) and value <= high
     if not ok:
         refuse(where, expected, shown_value(value))
     return value
@@ -127,6 +128,30 @@ def refused_inputs(cases):
             raise AssertionError(f"{text}: the first line of the message does not name {name!r}: {message}")
         rows.append({"input": text, "error": error.__name__, "message": message})
     return pd.DataFrame(rows)
+
+# %% ../nbs/00_core.ipynb #9a625d7a
+def check_indices(values, where: str, high=None, min_size=1) -> np.ndarray:
+    """`values` (one or a list) as a 1-D int array of indices in 0..high-1, with at least `min_size` of them; Python or
+    NumPy integers only: a float (2.7 or 2.0), a boolean or a text is refused, never truncated."""
+    A = np.asarray(values)
+    if A.ndim > 1:
+        refuse(where, "one index or a 1-D list of them", f"shape {A.shape}")
+    A = A.reshape(-1)
+    if A.size < min_size:
+        refuse(where, f"at least {min_size} ind{'ices' if min_size > 1 else 'ex'}", shown_value(values))
+    if A.size and not np.issubdtype(A.dtype, np.integer):
+        refuse(where, "whole numbers (Python or NumPy integers: a float would be truncated)", f"{shown_value(values)} (dtype {A.dtype})")
+    A = A.astype(int)
+    if A.size and (A.min() < 0 or (high is not None and A.max() >= high)):
+        refuse(where, f"indices in 0..{high - 1}" if high is not None else "indices >= 0", shown_value(values))
+    return A
+
+
+def check_words(words, where: str) -> list:
+    "`words` as a list of strings; one string is refused (its characters would be read as words)."
+    if isinstance(words, (str, bytes)) or not all(isinstance(w, str) for w in words):
+        refuse(where, "a list of words (strings), not one string", shown_value(words))
+    return list(words)
 
 # %% ../nbs/00_core.ipynb #84dc4c11
 def set_seed(seed: int) -> np.random.Generator:
@@ -511,11 +536,15 @@ def check_layers(model, layers) -> list[int]:
     if layers is None:
         return list(range(n_layers + 1))
     checked = []
-    for layer in [layers] if isinstance(layers, int) else layers:
+    for layer in [layers] if isinstance(layers, numbers.Integral) else layers:
+        if isinstance(layer, bool) or not isinstance(layer, numbers.Integral):
+            refuse("layers", "whole numbers (layer indices; a float would be truncated)", shown_value(layer))
         if not -(n_layers + 1) <= int(layer) <= n_layers:
             raise ValueError(f"layer {layer} does not exist: {model.name_or_path} has layers 0..{n_layers} "
                              f"(0 = embeddings, {n_layers} = last block)")
         checked.append(int(layer) % (n_layers + 1))
+    if not checked:
+        refuse("layers", "at least one layer (None: all of them)", "an empty list")
     return checked
 
 

@@ -5,15 +5,15 @@
 # %% auto #0
 __all__ = ['PARAGRAPH_BREAK', 'CONTENT_POS', 'TR_METHODS', 'CEILING_COMPONENTS', 'CEILING_METHODS', 'HP_SUBJECTS', 'MOTH_TR',
            'MOTH_SCANNER_TR', 'MOTH_DROPPED', 'MOTH_TEST_STORY', 'ANNOTATION_FIELDS', 'CONLLU_COLUMNS', 'POPULATIONS',
-           'HALF_LIVES', 'TESTBED', 'NGRAM_ORDER', 'DATASETS', 'SMOKE_WORDS', 'Stimulus', 'find_bad_voxels',
-           'clean_responses', 'FMRIDataset', 'noise_ceiling_from_repeats', 'estimate_noise_ceiling',
-           'ceiling_components', 'cross_subject_ceiling', 'with_noise_ceiling', 'keep_voxels', 'select_voxels',
-           'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words', 'moth_stories', 'MothGrid', 'load_moth',
-           'write_moth_release', 'reading_stimulus', 'conllu_sentences', 'stimulus_from_conllu', 'spacy_versions',
-           'spacy_runs', 'annotate_with_spacy', 'default_stimulus', 'tr_grid', 'double_gamma_hrf', 'hrf_matrix',
-           'clean_word', 'word_surface_features', 'word_meaning', 'SimulatedTruth', 'simulate_brain', 'corpus_files',
-           'ngram_surprisal', 'closing_phrases', 'main_name', 'testbed_drives', 'simulate_testbed', 'release_subjects',
-           'only_subjects', 'load_dataset']
+           'HALF_LIVES', 'TESTBED', 'NGRAM_ORDER', 'DATASETS', 'SMOKE_WORDS', 'run_ids', 'words_outside_trs',
+           'Stimulus', 'find_bad_voxels', 'clean_responses', 'FMRIDataset', 'noise_ceiling_from_repeats',
+           'estimate_noise_ceiling', 'ceiling_components', 'cross_subject_ceiling', 'with_noise_ceiling', 'keep_voxels',
+           'select_voxels', 'load_hp', 'read_story', 'write_hp_release', 'read_textgrid_words', 'moth_stories',
+           'MothGrid', 'load_moth', 'write_moth_release', 'reading_stimulus', 'conllu_sentences',
+           'stimulus_from_conllu', 'spacy_versions', 'spacy_runs', 'annotate_with_spacy', 'default_stimulus', 'tr_grid',
+           'double_gamma_hrf', 'hrf_matrix', 'clean_word', 'word_surface_features', 'word_meaning', 'SimulatedTruth',
+           'simulate_brain', 'corpus_files', 'ngram_surprisal', 'closing_phrases', 'main_name', 'testbed_drives',
+           'simulate_testbed', 'release_subjects', 'only_subjects', 'load_dataset']
 
 # %% ../nbs/01_data.ipynb #2e123ed2
 import hashlib
@@ -41,6 +41,26 @@ def _check_length(source, name, values, n, what="n_words"):
     if len(values) != n:
         raise ValueError(f"{source}: field '{name}' has {len(values)} entries; expected one per word, shape ({what},) = ({n},)")
 
+
+def run_ids(values, where: str) -> np.ndarray:
+    "Run ids as ints: whole numbers (integers, or floats with whole values as a file may store them); 1.5 is refused."
+    A = np.asarray(values)
+    if A.dtype.kind == "f" and np.isfinite(A).all() and np.array_equal(A, np.round(A)):
+        A = A.astype(int)
+    if A.size and not np.issubdtype(A.dtype, np.integer):
+        refuse(where, "whole-number run ids", f"{shown_value(values)} (dtype {A.dtype})")
+    return A.astype(int)
+
+
+def words_outside_trs(stimulus, tr_times, tr_runs, tr: float) -> np.ndarray:
+    """(n_words,) True for each word whose onset is not inside its run's TR grid [first TR, last TR + tr): before the
+    scan, after it, or in a run without TRs. Such a word would vanish from the features."""
+    outside = np.ones(len(stimulus), bool)
+    for run in np.unique(tr_runs):
+        times, in_run = tr_times[tr_runs == run], stimulus.runs == run
+        outside[in_run] = (stimulus.onsets[in_run] < times.min()) | (stimulus.onsets[in_run] >= times.max() + tr)
+    return outside
+
 # %% ../nbs/01_data.ipynb #5f034fd6
 @dataclass
 class Stimulus:
@@ -58,7 +78,7 @@ class Stimulus:
         if n == 0:
             raise ValueError(f"{self.source}: field 'words' is empty; expected a stimulus of at least one word")
         self.onsets, self.offsets = np.asarray(self.onsets, float), np.asarray(self.offsets, float)
-        self.runs = np.asarray(self.runs, int)
+        self.runs = run_ids(self.runs, f"{self.source}: field 'runs'")
         for name in ("onsets", "offsets", "runs"):
             _check_length(self.source, name, getattr(self, name), n)
         for name, values in self.annotations.items():
@@ -136,7 +156,7 @@ class FMRIDataset:
     tr_method: str = "mean"  # how word features become TR features (`tr_weights`): the convention of the dataset's reference code
 
     def __post_init__(self):
-        self.tr_times, self.tr_runs = np.asarray(self.tr_times, float), np.asarray(self.tr_runs, int)
+        self.tr_times, self.tr_runs = np.asarray(self.tr_times, float), run_ids(self.tr_runs, f"{self.name}: field 'tr_runs'")
         self.kept_trs = np.asarray(self.kept_trs, bool)
         check_choice(self.tr_method, f"{self.name}: field 'tr_method'", TR_METHODS)
         n_trs = len(self.tr_times)
@@ -178,14 +198,13 @@ class FMRIDataset:
         if not np.array_equal(word_runs, tr_runs):
             raise ValueError(f"{self.name}: field 'tr_runs' holds runs {tr_runs.tolist()}; the stimulus has runs "
                              f"{word_runs.tolist()}; expected the same run ids (a word of a run without TRs is lost)")
-        for run in word_runs:
-            times, on = self.tr_times[self.tr_runs == run], self.stimulus.onsets[self.stimulus.runs == run]
-            outside = np.flatnonzero((on < times[0]) | (on >= times[-1] + self.tr))
-            if outside.size:
-                first = np.flatnonzero(self.stimulus.runs == run)[outside]
-                raise ValueError(f"{self.name}: stimulus words {first[:5].tolist()} of run {run} (onsets "
-                                 f"{on[outside[:5]].tolist()} s) fall outside its TRs [{times[0]}, {times[-1] + self.tr}) s "
-                                 f"(fields 'onsets', 'tr_times'); they would vanish from the features")
+        outside = np.flatnonzero(words_outside_trs(self.stimulus, self.tr_times, self.tr_runs, self.tr))
+        if outside.size:
+            run = self.stimulus.runs[outside[0]]
+            times = self.tr_times[self.tr_runs == run]
+            raise ValueError(f"{self.name}: {outside.size} stimulus words, first {outside[:5].tolist()} of run {run} (onsets "
+                             f"{self.stimulus.onsets[outside[:5]].tolist()} s), fall outside their run's TRs (run {run}: "
+                             f"[{times[0]}, {times[-1] + self.tr}) s; fields 'onsets', 'tr_times'); they would vanish from the features")
 
     @property
     def subjects(self) -> list:
@@ -1247,16 +1266,30 @@ def _load_release(name: str, folder, subjects) -> FMRIDataset:
 
 # %% ../nbs/01_data.ipynb #c3314b48
 def load_dataset(name="simulated", mode="quick", folder=None, seed=0, min_ceiling=0.05, subjects=None) -> FMRIDataset:
-    """The notebooks' dataset: "simulated" (the default story; quick: 4 subjects x 2,000 voxels, full: 8 x 25,000;
-    smoke: 2 x 200 on the first `SMOKE_WORDS` words of each run, for plumbing: its numbers mean nothing), or "hp" /
-    "moth" from `folder` (default: the data-dir setting), bad voxels excluded, and only the voxels whose noise ceiling
-    reaches `min_ceiling` (the studies' selection; every voxel, with a warning, without a ceiling).
+    """The notebooks' dataset, bad voxels excluded.
 
+    Parameters
+    ----------
+    name : "simulated" (the default story; quick: 4 subjects x 2,000 voxels, full: 8 x 25,000; smoke: 2 x 200 on the
+        first `SMOKE_WORDS` words of each run, for plumbing: its numbers mean nothing), or "hp" / "moth" read from `folder`.
+    mode : "quick", "full" or "smoke". folder : the release (default: the data-dir setting). seed : the simulated brain's.
+    min_ceiling : real data keeps the voxels whose noise ceiling reaches it (the studies' selection; every voxel, with a
+        warning, without a ceiling); the simulated brain keeps every voxel (notebooks select per subject with
+        `subject_responses`), so it takes the default only.
     subjects : a subject or a list (default all). Only these are held in memory; a real release's other subjects are
-        read one at a time for the cross-subject ceiling, so the voxels kept are those of a load of every subject."""
+        read one at a time for the cross-subject ceiling, so the voxels kept are those of a load of every subject.
+
+    Returns
+    -------
+    FMRIDataset with responses {subject: (n_kept_trs, n_voxels)}
+    """
     if name not in DATASETS:
         raise ValueError(f"Unknown dataset {name!r}; expected one of {DATASETS}")
     check_mode(mode, "load_dataset(mode)")
+    check_number(min_ceiling, "load_dataset(min_ceiling)", -1, 1)
+    if name == "simulated" and min_ceiling != 0.05:  # a value that would be ignored is refused
+        refuse("load_dataset(min_ceiling)", "the default 0.05 for the simulated brain, which keeps every voxel (the notebooks "
+               "select voxels per subject with subject_responses(dataset, subject, min_ceiling))", repr(min_ceiling))
     if name == "simulated" and mode == "smoke":
         story = default_stimulus()
         first = np.concatenate([np.flatnonzero(story.runs == run)[:SMOKE_WORDS] for run in np.unique(story.runs)])

@@ -10,6 +10,7 @@ __all__ = ['RunTokens', 'render_word', 'tokenize_words', 'tokenize_runs', 'is_ca
            'tr_features']
 
 # %% ../nbs/features.ipynb #af15ab32
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -20,7 +21,7 @@ from fastcore.basics import patch
 
 from .core import bound_field, shown_value, check_array, check_choice, check_layers, check_number, disk_cache
 from .core import check_tokenizer, model_architecture, refuse, tokenizer_fingerprint
-from .data import PARAGRAPH_BREAK, TR_METHODS, FMRIDataset, Stimulus
+from .data import PARAGRAPH_BREAK, TR_METHODS, FMRIDataset, Stimulus, run_ids, words_outside_trs
 
 # %% ../nbs/features.ipynb #c36e6510
 @dataclass
@@ -302,21 +303,47 @@ def lanczos_kernel(t, window=3):
     return val
 
 
-def tr_weights(stimulus: Stimulus, tr_times, tr_runs, method="mean", tr=None) -> np.ndarray:
+def _check_tr_grid(stimulus: Stimulus, tr_times: np.ndarray, tr_runs: np.ndarray, tr: float, outside: str):
+    "Refuse TRs out of order within a run or of a run without words, and words outside their run's TRs (or count them)."
+    for run in np.unique(tr_runs):
+        times = tr_times[tr_runs == run]
+        if np.any(np.diff(times) <= 0):
+            refuse("tr_weights(tr_times)", "TR times increasing within each run", f"run {run}: {shown_value(times)}")
+    no_words = np.setdiff1d(tr_runs, stimulus.runs)
+    if no_words.size:
+        refuse("tr_weights(tr_runs)", f"the stimulus's runs {np.unique(stimulus.runs).tolist()}",
+               f"TRs of run(s) {no_words.tolist()}, which have no words (a file off by a run?)")
+    lost = np.flatnonzero(words_outside_trs(stimulus, tr_times, tr_runs, tr))
+    if lost.size:
+        what = (f"{lost.size} of {len(stimulus)} words (first {lost[:5].tolist()}, onsets {stimulus.onsets[lost[:5]].tolist()} s "
+                f"in runs {np.unique(stimulus.runs[lost]).tolist()})")
+        if outside == "refuse":
+            refuse("tr_weights(tr_times)", "every word inside its run's TRs [first TR, last TR + tr) (outside='drop' drops "
+                   "the others with a warning)", what)
+        warnings.warn(f"tr_weights: dropped {what}: they start outside their run's TRs")
+
+# %% ../nbs/features.ipynb #177fc269
+def tr_weights(stimulus: Stimulus, tr_times, tr_runs, method="mean", tr=None, outside="refuse") -> np.ndarray:
     """(n_trs, n_words) weights that map word features to TRs, within runs; `tr_times` are the TRs' start times.
 
     method : "mean": the mean of the words whose onset falls in [t, t + TR); "hp": the mean of those in (t, t + TR]
     (the Harry Potter reference, Toneva & Wehbe 2019); "lanczos": a 3-lobe Lanczos kernel with cutoff 1/TR between
     each word's midpoint and each TR's centre t + TR/2, not renormalised (ds003020's reference).
-    tr : default, the median step of `tr_times`."""
+    tr : default, the median step of `tr_times`.
+    outside : what to do with words that do not start inside their run's TR grid (before or after the scan, or in a
+        run without TRs): "refuse" (the default: a stimulus longer than its scan, or a file off by a run, is an error)
+        or "drop" (their weights are 0, with a warning that counts them). TR times must increase within each run, and
+        every TR run must have words."""
     check_choice(method, "tr_weights(method)", TR_METHODS)
+    check_choice(outside, "tr_weights(outside)", ("refuse", "drop"))
     tr_times = check_array(tr_times, "tr_weights(tr_times)", ndim=1).astype(float)
-    tr_runs = check_array(tr_runs, "tr_weights(tr_runs)", ndim=1)
+    tr_runs = run_ids(check_array(tr_runs, "tr_weights(tr_runs)", ndim=1), "tr_weights(tr_runs)")
     if len(tr_runs) != len(tr_times):
         refuse("tr_weights(tr_runs)", f"one run id per TR of tr_times ({len(tr_times)},)", f"shape {tr_runs.shape}")
     if tr is None and len(tr_times) < 2:
         refuse("tr_weights(tr)", "the TR in seconds when tr_times has a single TR", "None")
     tr = check_number(float(np.median(np.diff(tr_times))) if tr is None else tr, "tr_weights(tr)", 0, above=True)
+    _check_tr_grid(stimulus, tr_times, tr_runs, tr, outside)
     same_run = tr_runs[:, None] == stimulus.runs[None, :]
     if method in ("mean", "hp"):
         lag = stimulus.onsets[None, :] - tr_times[:, None]

@@ -902,6 +902,10 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
     """
     if not interventions:
         raise ValueError("interventions is empty: pass the runs train_intervention returned")
+    for run in interventions:  # its adapter and snapshots are read from there: a moved run would evaluate as nothing
+        if not (Path(run.folder) / "metrics.json").is_file():
+            raise FileNotFoundError(f"evaluate_intervention(interventions): the {run.condition} run's folder {run.folder} has no "
+                                    "metrics.json (moved or deleted since training?)")
     first = interventions[0].metrics
     if len({(i.metrics["model"], i.metrics["subject"], json.dumps(i.metrics["split"]), tuple(i.metrics["voxels"]))
             for i in interventions}) > 1:
@@ -976,11 +980,22 @@ def evaluate_intervention(interventions: list, dataset: FMRIDataset, layer_grid=
 
 # %% ../nbs/05_grl.ipynb #5a1c0d41
 def dose_response(evaluation: InterventionEvaluation, voxels: str = "trained") -> pd.DataFrame:
-    """Misaligned − Preserving and Tuned − Preserving at every snapshot, per measure: the mean over voxels of the
-    seed-averaged difference in test r with its standard error across voxels, the seeds' own differences (mean, sd,
-    count), the relative LM-loss difference (first − second) / second, each condition's LM loss relative to the base
-    model's (`relative_lm_vs_base`, `preserving_lm_vs_base`), and `within_guard`: both inside `LM_GUARD` of base, the
-    doses at which the two are compared at comparable LM loss."""
+    """Misaligned − Preserving and Tuned − Preserving at every snapshot, per measure.
+
+    Parameters
+    ----------
+    evaluation : InterventionEvaluation (`evaluate_intervention` with snapshots).
+    voxels : which voxel set of its table, "trained" (the default) or another the table holds (refused otherwise).
+
+    Returns
+    -------
+    DataFrame with one row per (first condition, steps, measure): the mean over voxels of the seed-averaged difference
+    in test r with its standard error across voxels, the seeds' own differences (mean, sd, count), the relative LM-loss
+    difference (first − second) / second, each condition's LM loss relative to the base model's (`relative_lm_vs_base`,
+    `preserving_lm_vs_base`), and `within_guard`: both inside `LM_GUARD` of base, the doses at which the two are
+    compared at comparable LM loss.
+    """
+    check_choice(voxels, "dose_response(voxels)", sorted(evaluation.table.voxels.unique()))
     table = evaluation.table[(evaluation.table.voxels == voxels) & (evaluation.table.condition != "base")]
     by_seed = table.pivot_table(index=["seed", "steps", "measure"], columns="condition", values="brain_score")
     lm = table.groupby(["condition", "steps"]).lm_loss.mean()

@@ -17,7 +17,8 @@ from tqdm.auto import tqdm
 from transformers import DynamicCache
 
 from .attribution import WordAttribution, check_top_k, in_batches, default_token_budget, n_top
-from .core import cache_key, check_array, check_choice, check_number, disk_cache, model_fingerprint, refuse
+from .stats import check_level
+from .core import cache_key, check_array, check_choice, check_indices, check_number, check_words, disk_cache, model_fingerprint, refuse
 from .data import Stimulus
 from .features import FeaturePipeline, RunTokens, TRContext, render_word, tokenize_words
 from .encoding import EncodingModel, TorchEncoding
@@ -55,11 +56,12 @@ def _check_positions(positions, n_words: int) -> np.ndarray:
         raise ValueError(f"positions {positions.tolist()} name a word twice")
     return positions
 
-
+# %% ../nbs/04_masking.ipynb #937e9fc0
 def mask_context(words, positions, strategy="replace", filler=FILLER) -> list:
     """The words with those at `positions` masked: "remove" deletes them, "replace" puts `filler` in their place
     (the word count stays). No position: the words unchanged."""
     _check_strategy(strategy)
+    words = check_words(words, "mask_context(words)")
     masked = set(_check_positions(positions, len(words)).tolist())
     if strategy == "remove":
         return [w for i, w in enumerate(words) if i not in masked]
@@ -73,7 +75,7 @@ def mask_run(tokenizer, stimulus: Stimulus, run: RunTokens, words, strategy="rep
     if len(stimulus) <= run.words[-1]:
         raise ValueError(f"the stimulus has {len(stimulus)} words; the run's words reach index {run.words[-1]}: "
                          "pass the stimulus the features were computed from")
-    words = np.asarray(words, dtype=int).reshape(-1)
+    words = check_indices(words, "mask_run(words)", min_size=0)
     outside = words[~np.isin(words, run.words)]
     if outside.size:
         raise ValueError(f"words {outside[:5].tolist()} are not in the run (stimulus words {run.words[0]}..{run.words[-1]})")
@@ -95,7 +97,7 @@ def masked_context(pipeline: FeaturePipeline, row: int, words, strategy="replace
     """The `TRContext` of kept TR `row` read from a text with its context words `words` (stimulus indices) masked:
     `tr_context` on `pipeline` with the TR's run tokenized again by its tokenizer (`mask_run`)."""
     context = pipeline.tr_context(row)
-    words = np.asarray(words, dtype=int).reshape(-1)
+    words = check_indices(words, "masked_context(words)", min_size=0)
     if len(words) > len(context.words):
         raise ValueError(f"{len(words)} words to mask, but the context of kept TR {row} has only {len(context.words)}")
     outside = words[~np.isin(words, context.words)]
@@ -306,6 +308,7 @@ class MaskingResult:
 
 def _check_rankings(pipeline: FeaturePipeline, rows, rankings: dict) -> list:
     "The TR contexts of `rows`, after checking that every ranking scores exactly their words."
+    rows = check_indices(rows, "masking_curve(rows)", int(pipeline.kept_trs.sum()))
     contexts = [pipeline.tr_context(int(row)) for row in rows]
     for name, attributions in rankings.items():
         if len(attributions) != len(contexts):
@@ -439,6 +442,7 @@ def masking_drop(result: MaskingResult, voxels=None, n_boot: int = 1000, level: 
     DataFrame with one row per (ranking, k): relative_drop with its interval (low, high), r_unmasked, r_masked,
     words_masked, n_trs, n_voxels, n_draws.
     """
+    check_level(level, "masking_drop(level)")
     voxels, r_unmasked, samples = _drop_samples(result, voxels, n_boot, seed)
     rows = []
     for (name, k), (r_masked, drops) in samples.items():
@@ -464,6 +468,7 @@ def masking_contrast(result: MaskingResult, first: str, second: str, voxels=None
     DataFrame with one row per k: difference, its interval (low, high), and p_not_above, the share of resamples where
     the difference is <= 0 (a one-sided bootstrap p).
     """
+    check_level(level, "masking_contrast(level)")
     names = {name for name, _ in result.masked}
     for name in (first, second):
         if name not in names:

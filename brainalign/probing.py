@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import check_layers, check_mode, check_tokenizer, disk_cache
+from .core import check_choice, check_layers, check_mode, check_tokenizer, disk_cache, refuse
 from .data import CONTENT_POS, PARAGRAPH_BREAK, FMRIDataset, conllu_sentences, spacy_versions
 from .data import word_meaning, word_surface_features
 from .features import padded_forward, special_tokens, tokenize_words
@@ -43,8 +43,12 @@ class Sentence:
         return tuple(t["form"] for t in self.tokens)
 
 
+SPLITS = ("train", "dev", "test")
+
+
 def read_conllu(path, split: str = "train") -> list:
     "The sentences of a CoNLL-U file; documents from `# newdoc id` (else the file name), document meta from `# meta::*`."
+    check_choice(split, "read_conllu(split)", SPLITS)
     path = Path(path)
     sentences, document, doc_meta = [], path.stem, {}
     for parsed in conllu_sentences(path):  # each token line checked (notebook 01)
@@ -59,9 +63,6 @@ def read_conllu(path, split: str = "train") -> list:
     return sentences
 
 # %% ../nbs/06_probing.ipynb #853c9b2b
-SPLITS = ("train", "dev", "test")
-
-
 def _with_context(sentences: list, context_sentences: int) -> list:
     "The sentences with `context` = the words of up to `context_sentences` sentences before each in its document."
     out = []
@@ -82,7 +83,10 @@ def _gum_split_lists(gum: Path) -> dict:
 
 # %% ../nbs/06_probing.ipynb #931e3a60
 def gold_corpus(folder, context_sentences: int = 1, dev_share: float = 0.25, seed: int = 0) -> list:
-    "Sentences of UD EWT (`ud-ewt/`) and GUM (`gum/`) under `folder`, each with its split by document."
+    """Sentences of UD EWT (`ud-ewt/`) and GUM (`gum/`) under `folder`, each with its split by document; `dev_share` of
+    EWT's dev documents (strictly between 0 and 1) go to dev, the others to train."""
+    if not (isinstance(dev_share, (int, float)) and not isinstance(dev_share, bool) and 0 < dev_share < 1):
+        refuse("gold_corpus(dev_share)", "a share strictly between 0 and 1 (some documents for dev, some for train)", repr(dev_share))
     folder = Path(folder)
     sentences = []
     ewt = folder / "ud-ewt"
@@ -728,10 +732,21 @@ def task_deltas(results: pd.DataFrame, first: str, second: str, metric: str = "f
                          "the shared tasks only would compare less than was asked")
     return (means[first] - means[second]).rename("delta").reset_index().dropna()
 
-
+# %% ../nbs/06_probing.ipynb #52b95fa6
 def compare_conditions(results: pd.DataFrame, pairs=COMPARISONS, metric: str = "f1") -> pd.DataFrame:
-    """Paired tests across tasks of each pair of conditions, overall and per phenomenon, with the mean delta's 95%
-    bootstrap interval over tasks (pairs whose conditions are missing are skipped)."""
+    """Paired tests across tasks of each pair of conditions, overall and per phenomenon.
+
+    Parameters
+    ----------
+    results : DataFrame of `probe_suite` rows (condition, task, phenomenon, `metric`, ...), every condition on the same tasks.
+    pairs : (first, second) conditions (default `COMPARISONS`); pairs whose conditions are missing are skipped.
+    metric : the column compared ("f1": test macro-F1).
+
+    Returns
+    -------
+    DataFrame with one row per (pair, phenomenon incl. "all"): n_tasks, mean_delta with its 95% bootstrap interval over
+    tasks (ci_low, ci_high), wilcoxon_W and wilcoxon_p, rank_biserial, sign_flip_p, cohens_dz.
+    """
     present = set(results.condition)
     if not any({first, second} <= present for first, second in pairs):
         raise ValueError(f"compare_conditions(results): expected both conditions of at least one pair of {list(pairs)}; "

@@ -360,7 +360,7 @@ def on_claim_side(x: float, threshold: float, direction: str) -> bool:
         raise ValueError(f"on_claim_side(direction): expected '>' or '<'; got {direction!r}")
     return bool(x > threshold) if direction == ">" else bool(x < threshold)
 
-
+# %% ../nbs/site.ipynb #8bda30ef
 def claim_verdict(ci_low: float, ci_high: float, threshold: float, direction: str, reference_value: float = np.nan) -> str:
     """One rule for every claim: *not testable* when the simulated brain's own answer (`reference_value`, NaN: none
     recorded) is not on the claim's side of `threshold`, or when there is no interval; *reproduced* only when the whole
@@ -596,7 +596,7 @@ def _path_difference(run, first, second) -> pd.DataFrame:
         raise MissingTable(f"05_comparisons has no {first} − {second} rows")
     return c
 
-
+# %% ../nbs/site.ipynb #8a102656
 def _voxel_rule(run, first, second, direction, reference=np.nan, threshold=0.0, note="", against=""):
     """A row of `first` − `second` in test r on the head's path, trained voxels, 95% interval over voxels (notebook 05);
     against : what the threshold is, where it is not 0."""
@@ -687,9 +687,20 @@ CLAIMS = [
 
 # %% ../nbs/site.ipynb #e2b44f1a
 def claims_table(run, figures=None) -> pd.DataFrame:
-    """One row per rule of each headline claim of `CLAIMS` (`CLAIM_COLUMNS`): the statistic, its value and 95% interval
-    read off the run's tables, its threshold and direction, the simulated brain's own answer where the run has it, and
-    the verdict `claim_verdict` computes from them. figures : the folder with notebook 05's committed positive control."""
+    """Each headline claim of both studies as data, with its verdict.
+
+    Parameters
+    ----------
+    run : a run folder (`brainalign reproduce`); refused when it does not exist.
+    figures : the folder with the committed long settings (notebook 05's positive control, 04's testbed), or None.
+
+    Returns
+    -------
+    DataFrame with one row per rule of each claim of `CLAIMS` (`CLAIM_COLUMNS`): the statistic, its value and 95%
+    interval read off the run's tables, its threshold and direction, the simulated brain's own answer where the run has
+    it, and the verdict `claim_verdict` computes from them. A claim whose table is missing, has a header only or holds no
+    rows for it reads "missing in this run"; a NaN anywhere in a rule's inputs makes it "not testable", never a pass.
+    """
     rows = []
     if not Path(run).is_dir():
         refuse("claims_table(run)", "a run folder (brainalign reproduce)", f"{run}, which is not a folder")
@@ -737,7 +748,7 @@ def _clear_earlier_site(out: Path) -> set:
             folder.rmdir()
     return {p for p in out.rglob("*") if p.is_file()}
 
-
+# %% ../nbs/site.ipynb #0e0cc6d1
 def build_site(run=None, out=None, figures=None, nbs=None) -> Path:
     """Render `run` (default: `latest_run()`) into a static site at `out` (default: runs/site/); figures : the folder
     the run wrote its figures to (default: `figures_dir()`). Returns `out`; raises if `check_site` finds a problem.

@@ -105,7 +105,7 @@ def _same_subject_once(sets: list, data_dir) -> list:
               if p.subject is None and any(q.subject is not None for q in sets)}
     return [p for p in sets if p not in firsts]
 
-
+# %% ../nbs/sweep.ipynb #8e901930
 def expand_grid(models, datasets=("simulated",), subjects=(None,), seeds=(0,), modes=("quick",), data_dir=None,
                 dtypes=("float32",)) -> list:
     """Every combination of the grid's values as `ParameterSet`s, all checked first. subjects : names, None (the
