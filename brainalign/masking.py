@@ -18,7 +18,7 @@ from transformers import DynamicCache
 
 from .attribution import WordAttribution, check_top_k, in_batches, default_token_budget, n_top
 from .stats import check_level
-from .core import cache_key, check_array, check_choice, check_indices, check_number, check_words, disk_cache, model_fingerprint, refuse
+from .core import cache_key, check_array, check_choice, check_indices, check_number, check_words, disk_cache, model_fingerprint, refuse, shown_value
 from .data import Stimulus
 from .features import FeaturePipeline, RunTokens, TRContext, render_word, tokenize_words
 from .encoding import EncodingModel, TorchEncoding
@@ -249,6 +249,8 @@ def draw_rng(seed: int, tr_index: int, k: float, draw: int, stream: int = 0) -> 
 
 def random_words(words, n: int, rng: np.random.Generator) -> np.ndarray:
     "`n` of the context `words` (stimulus indices) drawn uniformly without replacement, in increasing order."
+    words = check_indices(words, "random_words(words)")
+    check_number(n, "random_words(n)", 0, len(words), integer=True)
     return np.sort(rng.choice(np.asarray(words), n, replace=False))
 
 
@@ -260,6 +262,9 @@ def distance_bin(distance) -> np.ndarray:
 def matched_words(words, reference, rng: np.random.Generator) -> np.ndarray:
     """As many context `words` as `reference`, each drawn without replacement from its reference word's distance bin:
     random words with the reference's recency. A bin that runs out lends from the nearest bin with words left."""
+    words, reference = check_indices(words, "matched_words(words)"), check_indices(reference, "matched_words(reference)", min_size=0)
+    if not np.isin(reference, words).all() or len(np.unique(reference)) != len(reference):
+        refuse("matched_words(reference)", "distinct words of the context", shown_value(reference))
     words = np.asarray(words)
     bins, free, chosen = distance_bin(words[-1] - words), np.ones(len(words), bool), []
     for b in rng.permutation(distance_bin(words[-1] - np.asarray(reference))):

@@ -18,6 +18,8 @@ from .core import check_array, check_choice, check_number, refuse
 # %% ../nbs/ridge.ipynb #569b695e
 def pearson_columns(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     "(n_columns,) Pearson r between matching columns of A and B (0 where either is constant)."
+    if np.shape(A) != np.shape(B) or np.ndim(A) != 2:
+        refuse("pearson_columns(B)", f"the shape of A, {np.shape(A)}, both (n_trs, n_columns)", f"shape {np.shape(B)}")
     A, B = A - A.mean(0), B - B.mean(0)
     denom = np.sqrt((A * A).sum(0) * (B * B).sum(0))
     return np.divide((A * B).sum(0), denom, out=np.zeros(A.shape[1]), where=denom > 0)
@@ -25,6 +27,8 @@ def pearson_columns(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 def zscore_runs(A, runs) -> np.ndarray:
     "A (n_trs, n_columns) z-scored within each run (constant columns become 0): removes run-level offsets and drifts."
+    if len(runs) != len(A):
+        refuse("zscore_runs(runs)", f"one run id per row of A ({len(A)},)", f"{len(runs)} run ids")
     A, runs = np.array(A, np.float32, copy=True), np.asarray(runs)
     for run in np.unique(runs):
         rows = runs == run
