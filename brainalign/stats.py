@@ -24,7 +24,8 @@ def check_level(level, where: str) -> float:
 def bootstrap_ci(frame: pd.DataFrame, column: str, statistic=np.median, by: str = "tr_index", n_boot: int = 1000,
                  level: float = 0.95, seed: int = 0) -> tuple:
     """(estimate, low, high): `statistic` of `column` and its bootstrap interval, resampling the groups `by` (TRs).
-    NaN values are left out; with no value the three are NaN, with one group the interval is (an interval needs two)."""
+    NaN values are left out; with no value the three are NaN, and with one group the interval is NaN (an interval
+    needs two groups)."""
     check_level(level, "bootstrap_ci(level)")
     check_number(n_boot, "bootstrap_ci(n_boot)", 1, integer=True)
     for name in (column, by):
