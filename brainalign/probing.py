@@ -21,7 +21,8 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import check_choice, check_layers, check_mode, check_tokenizer, disk_cache, refuse
+from .core import check_array, check_choice, check_indices, check_layers, check_mode, check_number, check_tokenizer, disk_cache
+from .core import refuse, shown_value
 from .data import CONTENT_POS, PARAGRAPH_BREAK, FMRIDataset, conllu_sentences, spacy_versions
 from .data import word_meaning, word_surface_features
 from .features import padded_forward, special_tokens, tokenize_words
@@ -452,6 +453,10 @@ def check_task(task: ProbingTask):
 # %% ../nbs/06_probing.ipynb #daf3ad68
 def balance(examples: pd.DataFrame, max_per_class: dict | None, min_train: int = 20, min_eval: int = 5, seed: int = 0) -> pd.DataFrame:
     "Each class capped at max_per_class[split] (seeded draw), then only classes with >= min_train train and >= min_eval dev and test examples."
+    check_number(min_train, "balance(min_train)", 0, integer=True)
+    check_number(min_eval, "balance(min_eval)", 0, integer=True)
+    if max_per_class and not set(examples.split) <= set(max_per_class):
+        refuse("balance(max_per_class)", f"a cap for every split of the examples {sorted(set(examples.split))}", shown_value(max_per_class))
     if max_per_class:
         parts = [g.sample(min(len(g), max_per_class[split]), random_state=seed) for (split, _), g in examples.groupby(["split", "label"])]
         examples = pd.concat(parts) if parts else examples.iloc[:0]
@@ -648,10 +653,16 @@ def control_labels(task: ProbingTask, seed: int = 0) -> np.ndarray:
     drawn = dict(zip(distinct, rng.choice(train.index.to_numpy(), size=len(distinct), p=train.to_numpy())))
     return np.array([drawn[t] for t in types])
 
-
+# %% ../nbs/06_probing.ipynb #d12dbdc0
 def fit_probe(X: np.ndarray, labels: np.ndarray, splits: np.ndarray, Cs=PROBE_CS, train_share: float = 0.8,
               seed: int = 0) -> dict:
     "Logistic probe: C chosen on dev macro-F1, test macro-F1 of that probe; trained on a stratified `train_share` of train."
+    X = check_array(X, "fit_probe(X)", ndim=2)
+    for name, values in (("labels", labels), ("splits", splits)):
+        if len(values) != len(X):
+            refuse(f"fit_probe({name})", f"one per row of X ({len(X)},)", f"{len(values)} entries")
+    check_number(train_share, "fit_probe(train_share)", 0, 1, above=True)
+    check_array(Cs, "fit_probe(Cs)", ndim=1, positive=True)
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
     from sklearn.model_selection import train_test_split
@@ -677,6 +688,7 @@ def fit_probe(X: np.ndarray, labels: np.ndarray, splits: np.ndarray, Cs=PROBE_CS
 # %% ../nbs/06_probing.ipynb #7dd81346
 def probe_features(features: dict, task: ProbingTask, seeds=(0, 1, 2), control: bool = True, **probe_args) -> pd.DataFrame:
     "One row per (layer, seed): the task's test macro-F1 and, with `control`, the control task's and the selectivity."
+    seeds = check_indices(seeds, "probe_features(seeds)").tolist()
     labels, splits = task.examples.label.to_numpy(), task.examples.split.to_numpy()
     controls = {seed: control_labels(task, seed) for seed in seeds} if control else {}  # the same for every layer
     rows = []
