@@ -327,17 +327,17 @@ committed figure.</p>
 
 # %% ../nbs/site.ipynb #site0017
 class MissingTable(Exception):
-    "A table a claim reads was not written by the run."
+    "A table a claim reads was not written by the run, or holds nothing for it; the message says which, as a sentence."
 
 
 def run_table(run, name: str) -> pd.DataFrame:
     "Every `<name>.csv` the run wrote (in any of its notebooks' output folders), concatenated."
     paths = sorted(Path(run).rglob(f"{name}.csv"))
     if not paths:
-        raise MissingTable(name)
+        raise MissingTable(f"no {name}.csv in the run")
     table = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
     if table.empty:
-        raise MissingTable(f"{name} with rows (the run's table has a header only)")
+        raise MissingTable(f"the run's {name}.csv has a header only")
     return table
 
 
@@ -345,7 +345,7 @@ def run_rows(run, name: str, query: str) -> pd.DataFrame:
     "The rows of the run's `name` table that `query` selects; none is a missing table, never an empty claim."
     rows = run_table(run, name).query(query)
     if rows.empty:
-        raise MissingTable(f"{name} rows with {query}")
+        raise MissingTable(f"the run's {name}.csv has no rows with {query}")
     return rows
 
 
@@ -475,7 +475,7 @@ def claim_profile_shape(run, figures):
     "The study's shapes: BA's positional profile decays with distance, NWP's is U-shaped (`oldest_minus_middle`, notebook 03)."
     c = run_table(run, "03_centre")
     if "oldest_minus_middle" not in c:
-        raise MissingTable("03_centre with an oldest_minus_middle column (a run from before the shape test)")
+        raise MissingTable("the run's 03_centre.csv has no oldest_minus_middle column (a run from before the shape test)")
     middle = sorted(c[c.target == "BA"].layer.unique())
     middle = middle[len(middle) // 2]
     statistic = "mean share per word, oldest tenth of the context − its middle fifth"
@@ -567,7 +567,7 @@ def claim_ig(run, figures):
     steps) where the run has them (NWP's: the long check, when its table is in the figures folder), else their first pass."""
     ig = run_table(run, "03_ig_check")
     if "setting" not in ig:
-        raise MissingTable("03_ig_check with a setting column (a run from before adaptive IG)")
+        raise MissingTable("the run's 03_ig_check.csv has no setting column (a run from before adaptive IG)")
     median = lambda column, part: bootstrap_ci(part, column, np.median)
     rows = []
     for target, part in ig[ig.setting.isin(IG_SETTINGS)].groupby("target"):
@@ -593,7 +593,7 @@ def _path_difference(run, first, second) -> pd.DataFrame:
     "Notebook 05's rows of `first` − `second` in test r on the head's path (b), trained voxels."
     c = run_table(run, "05_comparisons").query("first == @first and second == @second and measure == 'path' and voxels == 'trained'")
     if c.empty:
-        raise MissingTable(f"05_comparisons has no {first} − {second} rows")
+        raise MissingTable(f"the run's 05_comparisons.csv has no {first} − {second} rows")
     return c
 
 # %% ../nbs/site.ipynb #8a102656
@@ -637,7 +637,7 @@ def claim_comparable_loss(run, figures):
     from brainalign.grl import LM_GUARD, seed_interval
     e = run_table(run, "05_evaluation")
     if "relative_lm_vs_base" not in e:
-        raise MissingTable("05_evaluation has no relative_lm_vs_base column (a run from before the LM guard against base)")
+        raise MissingTable("the run's 05_evaluation.csv has no relative_lm_vs_base column (a run from before the LM guard against base)")
     end = e[(e.condition != "base") & (e.steps == e.groupby("condition").steps.transform("max"))].groupby(["condition", "seed"]).lm_loss.mean()
     base = e[e.condition == "base"].lm_loss.mean()
     versus = {"base": end["misaligned"] / base - 1, "Preserving": end["misaligned"] / end["preserving"] - 1}
@@ -648,7 +648,7 @@ def claim_comparable_loss(run, figures):
 def _probing_rule(run, first, phenomenon, direction):
     c = run_table(run, "06_comparisons").query("first == @first and second == 'preserving' and phenomenon == @phenomenon")
     if c.empty:
-        raise MissingTable(f"06_comparisons has no {first} − preserving rows for {phenomenon}")
+        raise MissingTable(f"the run's 06_comparisons.csv has no {first} − preserving rows for {phenomenon}")
     return rule(f"macro-F1 {first} − preserving, mean over {phenomenon} tasks, interval over tasks",
                 _all_or_nan(c, ["mean_delta", "ci_low", "ci_high"], "wilcoxon_p"), 0, direction,
                 note=f"Wilcoxon p {c.wilcoxon_p.max(skipna=False):.2g}")
@@ -708,7 +708,7 @@ def claims_table(run, figures=None) -> pd.DataFrame:
         try:
             found = read(run, figures)
         except MissingTable as e:
-            found = [{"statistic": "—", "verdict": "missing in this run", "note": f"no {e.args[0]}.csv in the run"}]
+            found = [{"statistic": "—", "verdict": "missing in this run", "note": str(e)}]
         if not found:
             found = [{"statistic": "—", "verdict": "missing in this run", "note": "the run's tables hold no rows for this claim"}]
         for row in found:
