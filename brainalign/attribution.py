@@ -334,7 +334,7 @@ def _check_ba_inputs(pipeline, encodings: dict, responses, layers):
             raise ValueError(f"the encoding model of layer {layer} takes {encodings[layer].coef.shape[0]} features; the TR path "
                              f"of {model.name_or_path} gives {len(pipeline.delays)} delays x {model.config.hidden_size} = {n_features}")
     for layer in layers:
-        encodings[layer].check_features(model, layer, len(pipeline.delays), "attribute_ba(encodings)")
+        encodings[layer].check_features(pipeline, layer, "attribute_ba(encodings)")
     responses = check_array(responses, "attribute_ba(responses)", finite=True)  # one NaN would make every score NaN
     if len(set(n_voxels.values())) > 1:
         raise ValueError(f"the encoding models predict different voxel counts {n_voxels}; attribute them separately")

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from fastcore.basics import patch
 
-from .core import bound_field, shown_value, check_array, check_choice, check_layers, check_number, disk_cache
+from .core import bound_field, cache_key, shown_value, check_array, check_choice, check_layers, check_number, disk_cache
 from .core import check_tokenizer, model_architecture, refuse, tokenizer_fingerprint
 from .data import PARAGRAPH_BREAK, TR_METHODS, FMRIDataset, Stimulus, run_ids, words_outside_trs
 
@@ -466,6 +466,15 @@ class FeaturePipeline:
         if self.model is None:
             refuse(where, "a pipeline bound to its model (FeaturePipeline.build)", "a pipeline without one")
         return self.model
+
+    def convention(self) -> dict:
+        """What its features are besides the model and layer, for `feature_source`: the tokenizer, the context plan's
+        settings and the delays (the convention), and digests of the stimulus and the TR weights (which words, which TRs)."""
+        plan = self.plan
+        return {"tokenizer": plan.tokenizer, "context_words": plan.context_words, "stride": plan.stride, "fixed": plan.fixed,
+                "prefix": [int(i) for i in plan.prefix], "suffix": [int(i) for i in plan.suffix],
+                "delays": [int(d) for d in self.delays], "stimulus": cache_key(stimulus=self.stimulus),
+                "trs": cache_key(weights=self.weights, tr_runs=self.tr_runs, kept_trs=self.kept_trs)}
 
     def _block_plan(self, where: str):
         if self.plan.fixed:

@@ -153,7 +153,21 @@ def predict_masked(pipeline: FeaturePipeline, encoding: EncodingModel, layer: in
 # %% ../nbs/04_masking.ipynb #96698e98
 def _check_inputs(pipeline: FeaturePipeline, encoding: EncodingModel, layer: int, where: str):
     "The pipeline is bound to a model, and the encoding model reads that model's features (one check, before any work)."
-    encoding.check_features(pipeline.bound_model(f"{where}(pipeline)"), layer, len(pipeline.delays), f"{where}(encoding)")
+    pipeline.bound_model(f"{where}(pipeline)")
+    encoding.check_features(pipeline, layer, f"{where}(encoding)")
+
+
+def _check_held_out(pipeline: FeaturePipeline, encoding: EncodingModel, rows, where: str):
+    """On the stimulus its encoding model was fitted on, the rows lie in its held-out run: elsewhere its predictions are
+    in-sample and a masking drop would be measured on TRs it was fitted to (checked where `source` records the run)."""
+    rows = check_indices(rows, f"{where}(rows)", int(pipeline.kept_trs.sum()))
+    source = encoding.source or {}
+    if "held_out_run" not in source or source.get("stimulus") != pipeline.convention()["stimulus"]:
+        return
+    runs = sorted(set(pipeline.tr_runs[pipeline.kept_trs][rows].tolist()) - {source["held_out_run"]})
+    if runs:
+        refuse(f"{where}(rows)", f"kept TRs of run {source['held_out_run']}, the run its encoding model was not fitted on",
+               f"rows of run(s) {runs}, where its predictions are in-sample")
 
 
 def reuses_prefix(model, context: TRContext, layer: int) -> bool:
@@ -370,6 +384,7 @@ def masking_curve(pipeline: FeaturePipeline, encoding: EncodingModel, layer: int
     expected = (int(pipeline.kept_trs.sum()), encoding.coef.shape[1])
     if np.shape(responses) != expected:
         raise ValueError(f"responses have shape {np.shape(responses)}; expected (n_kept_trs, n_voxels) = {expected}")
+    _check_held_out(pipeline, encoding, rows, "masking_curve")
     contexts = _check_rankings(pipeline, rows, rankings)
     names = list(rankings) + [RANDOM] + ([MATCHED] if match is not None else [])
     masked, unmasked = {(name, k): [] for name in names for k in ks}, []
