@@ -16,7 +16,7 @@ from .core import (BUILTIN_MODELS, DTYPES, MODES, ChainFolders, ReproduceError, 
                              split_revision)
 from .data import DATASETS
 from .site import browser_check, build_site, latest_run, unrendered
-from .sweep import GRID_KEYS, SlurmJob, expand_grid, read_grid, slurm_job_script, sweep
+from .sweep import GRID_KEYS, SlurmJob, check_model_name, expand_grid, read_grid, slurm_job_script, sweep, sweep_notebooks
 
 # %% ../nbs/cli.ipynb #c4f45aab
 def reproduce(mode="quick", model=None, dataset=None, only=None, seed=0, run_id=None, device="auto", tests=True,
@@ -43,6 +43,8 @@ def reproduce(mode="quick", model=None, dataset=None, only=None, seed=0, run_id=
         check_choice(dtype, "reproduce(dtype)", DTYPES)
     if dataset is not None:
         check_choice(dataset, "reproduce(dataset)", DATASETS)
+    if model is not None:
+        check_model_name(model, "reproduce(model)")  # before a run folder is made and a notebook starts
     chain = chain_notebooks(folders.nbs, only)
     if run_id is not None:
         plain_name(run_id, "reproduce(run_id)")  # the run folder stays inside the runs folder
@@ -107,18 +109,20 @@ def sweep_command(args) -> int:
                        account=args.account, job_name=args.job_name, prologue=args.prologue, python=args.python,
                        log_directory=args.log_dir, local_directory=args.local_dir, interface=args.interface,
                        cache_dir=args.cache_dir, hf_home=args.hf_home) if args.slurm or args.dry_run else None
-        if args.dry_run:
-            if not args.slurm:
-                raise ValueError("sweep(dry_run): --dry-run prints the Slurm job script; add --slurm")
-            print(slurm_job_script(job))
-            return 0
+        if args.dry_run and not args.slurm:
+            raise ValueError("sweep(dry_run): --dry-run prints the Slurm job script; add --slurm")
         grid = read_grid(args.grid) if args.grid else {}
         flags = {k: getattr(args, k) for k in GRID_KEYS}
         grid.update({k: v for k, v in flags.items() if v is not None})
-        if not grid.get("models"):
-            raise ValueError("sweep(models): expected --models or a --grid file with models")
         notebooks = grid.pop("notebooks", ["02", "03", "04"])
-        sets = expand_grid(data_dir=args.data_dir, **grid)
+        sets = expand_grid(data_dir=args.data_dir, **grid) if grid.get("models") else None  # a dry run checks its grid too
+        if sets is not None:
+            sweep_notebooks(notebooks)
+        if args.dry_run:
+            print(slurm_job_script(job))
+            return 0
+        if sets is None:
+            raise ValueError("sweep(models): expected --models or a --grid file with models")
         summary = sweep(sets, notebooks, args.sweep_id, job or args.scheduler, args.workers, args.device,
                         tests=args.with_tests, folders=ChainFolders(runs=args.runs_dir, data=args.data_dir))
     except (ValueError, FileNotFoundError, ConnectionError) as e:

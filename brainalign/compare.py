@@ -48,6 +48,8 @@ def pooled_difference(table: pd.DataFrame, value: str, by=("first", "second")) -
         if column not in table:
             refuse("pooled_difference(table)", f"columns {[*by, value, 'source']} (source: the parameter set)",
                    f"columns {list(table.columns)}")
+    if table.empty:
+        refuse("pooled_difference(table)", "at least one parameter set's row", "an empty table")
     repeated = table.duplicated([*by, "source"])
     if repeated.any():
         refuse("pooled_difference(table)", "one row per parameter set (source) and pair",

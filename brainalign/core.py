@@ -659,12 +659,16 @@ def chain_notebooks(nbs=None, only=None) -> list[Path]:
         raise FileNotFoundError(f"no notebooks folder at {folder}: `brainalign reproduce` runs from a brainalign checkout")
     chain = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if only is not None:
-        wanted = {f"{int(n):02d}" for n in ([only] if isinstance(only, (int, str)) else only)}
+        asked = [only] if isinstance(only, (int, str)) else list(only)
+        if any(isinstance(n, bool) or not (isinstance(n, numbers.Integral) or (isinstance(n, str) and n.isdigit())) for n in asked):
+            refuse("reproduce(only)", "notebook numbers such as 3 or '03'", repr(only))  # 3.7 is not notebook 3
+        wanted = {f"{int(n):02d}" for n in asked}
         if not wanted:
             refuse("reproduce(only)", "at least one notebook number (None runs them all)", repr(only))
         unknown = wanted - {nb.name[:2] for nb in chain}
         if unknown:
-            raise ValueError(f"no notebook numbered {sorted(unknown)} in {folder}; there are {[nb.stem for nb in chain]}")
+            raise ValueError(f"reproduce(only): no notebook numbered {sorted(unknown)} in {folder}; there are "
+                             f"{[nb.stem for nb in chain]}")
         chain = [nb for nb in chain if nb.name[:2] in wanted]
     return chain
 

@@ -73,6 +73,8 @@ class Stimulus:
     source: str = "stimulus"
 
     def __post_init__(self):
+        if isinstance(self.words, str):
+            raise ValueError(f"{self.source}: field 'words' is one string ({self.words[:40]!r}); expected a list of words")
         self.words = [str(w) for w in self.words]
         n = len(self.words)
         if n == 0:
@@ -108,6 +110,7 @@ class Stimulus:
 # %% ../nbs/01_data.ipynb #b8c9a37b
 def find_bad_voxels(responses: np.ndarray) -> np.ndarray:
     "Boolean mask of voxels (columns) with a NaN/inf or a constant time course."
+    responses = check_array(responses, "find_bad_voxels(responses)", ndim=2, finite=False)  # NaN is what it looks for
     finite = np.isfinite(responses).all(axis=0)
     constant = np.zeros(responses.shape[1], bool)
     constant[finite] = np.ptp(responses if finite.all() else responses[:, finite], axis=0) == 0  # no copy when all finite
@@ -270,7 +273,10 @@ def ceiling_components(Y: np.ndarray, runs, n_components=CEILING_COMPONENTS) -> 
     """(n_trs, n_components): a subject's responses z-scored within runs and reduced to their first principal components.
     Cached (a subject read only for others' ceilings is reduced once, not in every notebook that loads its neighbours)."""
     from sklearn.decomposition import PCA
-    runs = np.asarray(runs)
+    Y, runs = check_array(Y, "ceiling_components(Y)", ndim=2), np.asarray(runs)
+    if runs.shape != (len(Y),):
+        refuse("ceiling_components(runs)", f"one run per TR ({len(Y)})", f"shape {runs.shape}")
+    check_number(n_components, "ceiling_components(n_components)", 1, integer=True)
     return disk_cache("ceiling_components", lambda: PCA(min(n_components, *Y.shape), random_state=0).fit_transform(zscore_runs(Y, runs)),
                       Y=Y, runs=runs, n_components=n_components)
 
@@ -881,6 +887,8 @@ def default_stimulus(annotate=True) -> Stimulus:
 # %% ../nbs/01_data.ipynb #0bed0958
 def tr_grid(stimulus: Stimulus, tr=2.0, rest_s=10.0) -> tuple:
     "(tr_times, tr_runs) covering every run from 0 s to `rest_s` after its last word."
+    check_number(tr, "tr_grid(tr)", 0, above=True)
+    check_number(rest_s, "tr_grid(rest_s)", 0)
     times, runs = [], []
     for run in np.unique(stimulus.runs):
         end = stimulus.offsets[stimulus.runs == run].max() + rest_s
@@ -891,6 +899,9 @@ def tr_grid(stimulus: Stimulus, tr=2.0, rest_s=10.0) -> tuple:
 # %% ../nbs/01_data.ipynb #fe247a0c
 def double_gamma_hrf(t: np.ndarray, peak=6.0, undershoot=16.0, ratio=1 / 6, length=32.0) -> np.ndarray:
     "The canonical (SPM) double-gamma HRF at times `t` (s), zero outside [0, length), peak normalised to 1."
+    for name, value in [("peak", peak), ("undershoot", undershoot), ("length", length)]:
+        check_number(value, f"double_gamma_hrf({name})", 1 if name == "peak" else 0, above=name != "peak")  # peak - 1 >= 0
+    check_number(ratio, "double_gamma_hrf(ratio)", 0)
     t = np.asarray(t, float)
     h = gamma.pdf(t, peak) - ratio * gamma.pdf(t, undershoot)
     h[(t < 0) | (t >= length)] = 0
@@ -899,8 +910,11 @@ def double_gamma_hrf(t: np.ndarray, peak=6.0, undershoot=16.0, ratio=1 / 6, leng
 
 def hrf_matrix(stimulus: Stimulus, tr_times, tr_runs, hrf=double_gamma_hrf) -> np.ndarray:
     "(n_trs, n_words): the HRF value of word j's onset at TR k (0 for another run or a later word)."
-    lag = np.asarray(tr_times)[:, None] - stimulus.onsets[None, :]
-    same_run = np.asarray(tr_runs)[:, None] == stimulus.runs[None, :]
+    tr_times, tr_runs = check_array(tr_times, "hrf_matrix(tr_times)", ndim=1), check_array(tr_runs, "hrf_matrix(tr_runs)", ndim=1)
+    if len(tr_runs) != len(tr_times):
+        refuse("hrf_matrix(tr_runs)", f"one run per TR time ({len(tr_times)})", f"{len(tr_runs)}")
+    lag = tr_times[:, None] - stimulus.onsets[None, :]
+    same_run = tr_runs[:, None] == stimulus.runs[None, :]
     return np.where(same_run & (lag >= 0), hrf(lag), 0.0).astype(np.float32)
 
 # %% ../nbs/01_data.ipynb #4ae0f833
@@ -912,6 +926,8 @@ def clean_word(word: str) -> str:
 def word_surface_features(words, content) -> np.ndarray:
     "(n_words, 3): length in letters, Zipf frequency (wordfreq) and function-word flag (1 - content), raw."
     from wordfreq import zipf_frequency
+    if len(content) != len(words):
+        refuse("word_surface_features(content)", f"one flag per word ({len(words)})", f"{len(content)}")
     clean = [clean_word(w) for w in words]
     length = np.array([len(w) for w in clean], float)
     freq = np.array([zipf_frequency(w, "en") if w else 0.0 for w in clean])
@@ -925,6 +941,7 @@ def _zscore(X):
 def word_meaning(words, n_components=32, seed=0) -> np.ndarray:
     "(n_words, n_components) whitened PCA of each word's MiniLM-L6 embedding (the word alone, mean over tokens)."
     from sklearn.decomposition import PCA
+    check_number(n_components, "word_meaning(n_components)", 1, len(set(words)), integer=True)
     def _embed():
         model, tokenizer = load_model("minilm-l6", device="cpu")  # the truth must not depend on the machine
         vocab = sorted(set(words))
@@ -963,6 +980,8 @@ class SimulatedTruth:
 
         The signal is sum_j weight_j * (feature_j . voxel weights): meaning for integrative, surface for local voxels;
         for a testbed population (`simulate_testbed`), the HRF times the word's departure from a typical word."""
+        check_number(tr_index, "SimulatedTruth.word_weights(tr_index)", 0, len(self.hrf) - 1, integer=True)  # -1 would wrap
+        check_number(voxel, "SimulatedTruth.word_weights(voxel)", 0, len(self.population) - 1, integer=True)
         hrf = self.hrf[tr_index].astype(float)
         if self.population[voxel] in self.drive:
             return hrf * self.drive[self.population[voxel]]
@@ -979,6 +998,9 @@ class SimulatedTruth:
 
     def subset(self, keep: np.ndarray) -> "SimulatedTruth":
         "The truth of the voxels in the boolean mask `keep`."
+        keep = np.asarray(keep)
+        if keep.dtype != bool or keep.shape != self.population.shape:
+            refuse("SimulatedTruth.subset(keep)", f"a boolean mask of the {len(self.population)} voxels", shown_value(keep))
         return replace(self, population=self.population[keep], half_life=self.half_life[keep], window=self.window[keep],
                        signal={s: S[:, keep] for s, S in self.signal.items()},
                        noise_ceiling={s: c[keep] for s, c in self.noise_ceiling.items()})
@@ -1234,6 +1256,7 @@ def release_subjects(name: str, folder) -> list:
 
 def only_subjects(dataset: FMRIDataset, subjects: list) -> FMRIDataset:
     "`dataset` with the responses, ceilings and masks of `subjects` only."
+    subjects = _chosen_subjects(subjects, dataset.subjects, "only_subjects(subjects)")
     keep = lambda d: None if d is None else {s: d[s] for s in subjects}
     return replace(dataset, responses=keep(dataset.responses), noise_ceiling=keep(dataset.noise_ceiling),
                    voxel_mask=keep(dataset.voxel_mask))
@@ -1287,6 +1310,7 @@ def load_dataset(name="simulated", mode="quick", folder=None, seed=0, min_ceilin
         raise ValueError(f"Unknown dataset {name!r}; expected one of {DATASETS}")
     check_mode(mode, "load_dataset(mode)")
     check_number(min_ceiling, "load_dataset(min_ceiling)", -1, 1)
+    check_number(seed, "load_dataset(seed)", 0, integer=True)
     if name == "simulated" and min_ceiling != 0.05:  # a value that would be ignored is refused
         refuse("load_dataset(min_ceiling)", "the default 0.05 for the simulated brain, which keeps every voxel (the notebooks "
                "select voxels per subject with subject_responses(dataset, subject, min_ceiling))", repr(min_ceiling))

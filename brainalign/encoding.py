@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import shown_value, cache_key, check_array, check_choice, check_layers, check_number, disk_cache
+from .core import shown_value, cache_key, check_array, check_indices, check_choice, check_layers, check_number, disk_cache
 from .core import check_mode, model_architecture, refuse
 from .data import TR_METHODS, FMRIDataset
 from .features import FeaturePipeline, TRContext
@@ -57,19 +57,25 @@ class EncodingModel:
 
     def predict(self, X) -> np.ndarray:
         "(n_trs, n_voxels) predicted responses for delayed features X, with the final (all-runs) model."
+        self._check_width(np.shape(X), "EncodingModel.predict(X)")
         return ((np.asarray(X) - self.x_mean) / self.x_std) @ self.coef * self.y_std + self.y_mean
 
     def to_torch(self, device="cpu", dtype=torch.float32, voxels=None) -> TorchEncoding:
         """The final model's weights (of `voxels` only) as tensors on `device` in `dtype`: copied there once, for code
         that predicts from many batches (attribution, masking); at 25,000 voxels the weights are ~0.8 GB."""
-        cols = slice(None) if voxels is None else np.asarray(voxels)
+        cols = slice(None) if voxels is None else check_indices(voxels, "EncodingModel.to_torch(voxels)", self.coef.shape[1])
         as_tensor = lambda a: torch.as_tensor(a, dtype=dtype, device=device)
         return TorchEncoding(as_tensor(self.x_mean), as_tensor(self.x_std), as_tensor(self.coef[:, cols]),
                              as_tensor(self.y_mean[cols]), as_tensor(self.y_std[cols]))
 
     def predict_tensor(self, X: torch.Tensor, voxels=None) -> torch.Tensor:
         "(n_trs, n_voxels) `predict` as a differentiable torch computation on X's device and dtype; `voxels` selects columns."
+        self._check_width(tuple(X.shape), "EncodingModel.predict_tensor(X)")
         return self.to_torch(X.device, X.dtype, voxels)(X)
+
+    def _check_width(self, shape: tuple, where: str):
+        if len(shape) != 2 or shape[1] != self.coef.shape[0]:
+            refuse(where, f"delayed features of shape (n_trs, {self.coef.shape[0]})", f"shape {shape}")
 
     def check_features(self, pipeline, layer: int, where: str = "encoding"):
         """Refuse the pipeline's features at `layer` where they are not the kind it was fitted on: another width, and (as far
@@ -146,7 +152,7 @@ def brain_score(scores, noise_ceiling=None, min_ceiling=0.05) -> dict:
     -------
     dict with brain_score (mean r), normalized_brain_score (mean r / mean ceiling; NaN without a ceiling), n_voxels.
     """
-    scores = check_array(scores, "brain_score(scores)", ndim=1, finite=False)
+    scores = check_array(scores, "brain_score(scores)", ndim=1)  # a NaN r would make the score NaN
     check_number(min_ceiling, "brain_score(min_ceiling)", 0, 1)
     if noise_ceiling is not None:
         noise_ceiling = check_array(noise_ceiling, "brain_score(noise_ceiling)", ndim=1, finite=False)
@@ -254,6 +260,9 @@ def held_out_encoding(X, Y, runs, test_run, n_delays=4, cache=True, backend=None
 # %% ../nbs/02_encoding.ipynb #91c9653d
 def predict_tr(model, encoding: EncodingModel, context: TRContext, layer: int, inputs_embeds=None) -> torch.Tensor:
     "(n_voxels,) the encoding model's prediction for the context's TR, differentiable in `inputs_embeds`."
+    context.plan.check_for(model, where="predict_tr(model)")
+    if (encoding.source or {}).get("layer", layer) != layer:
+        refuse("predict_tr(layer)", f"layer {encoding.source['layer']} (the layer its encoding model was fitted on)", repr(layer))
     if inputs_embeds is None:
         inputs_embeds = model.get_input_embeddings()(context.input_ids.to(model.device))
     return encoding.predict_tensor(context.features(model, inputs_embeds, layer)[None])[0]

@@ -50,6 +50,8 @@ def tokenize_words(tokenizer, texts: list) -> tuple:
 
 def tokenize_runs(tokenizer, stimulus: Stimulus) -> list:
     "A `RunTokens` per run: each run's words tokenized as one text (`tokenize_words`)."
+    if not isinstance(stimulus, Stimulus):
+        refuse("tokenize_runs(stimulus)", "a Stimulus (words, onsets, offsets, runs)", type(stimulus).__name__)
     runs = []
     for run in np.unique(stimulus.runs):
         words = np.flatnonzero(stimulus.runs == run)
@@ -176,6 +178,7 @@ class ContextPlan:
 
     def window_of(self, word: int) -> Window:
         "The window that computes `word` (a fixed plan: the fixed window that ends at it)."
+        check_number(word, "ContextPlan.window_of(word)", 0, max(rt.words[-1] for rt in self.runs), integer=True)
         if self.fixed:
             return self.fixed_window([word])
         r = self._run_of(word)
@@ -215,6 +218,9 @@ def _pooling(word_of_token: np.ndarray, targets) -> np.ndarray:
 
 def mean_word_states(states: torch.Tensor, word_of_token: np.ndarray, targets) -> torch.Tensor:
     "(n_targets, H): mean of each target word's token states (states: (n_tokens, H)), one matmul (`_pooling`), in float32."
+    if states.ndim != 2 or len(word_of_token) != states.shape[0]:
+        refuse("mean_word_states(word_of_token)", f"one word per row of the (n_tokens, H) states {tuple(states.shape)}",
+               f"{len(word_of_token)} words")
     weights = torch.as_tensor(_pooling(word_of_token, targets), device=states.device)
     return (weights @ states.float()).to(states.dtype)
 
@@ -287,6 +293,9 @@ def extract_features(model, tokenizer, stimulus: Stimulus, layers=None, context_
 
 def plan_features(model, plan: ContextPlan, layers: list, n_words: int, batch_size: int = 8, cache: bool = True) -> dict:
     "{layer: (n_words, H) float32} every window of `plan` run through `model` (checked layers), cached unless cache=False."
+    plan.check_for(model, where="plan_features(model)")
+    layers = checked_layers(model, layers, batch_size, "plan_features")
+    check_number(n_words, "plan_features(n_words)", max(rt.words[-1] for rt in plan.runs) + 1, integer=True)  # every word the plan reads
     compute = lambda: _extract(model.eval(), plan, layers, n_words, batch_size)
     if not cache:
         return compute()
@@ -295,7 +304,10 @@ def plan_features(model, plan: ContextPlan, layers: list, n_words: int, batch_si
 # %% ../nbs/features.ipynb #da09ff7f
 def lanczos_kernel(t, window=3):
     "Lanczos kernel at `t` (in units of the cutoff period), zero beyond `window` lobes."
+    check_number(window, "lanczos_kernel(window)", 0, above=True)
     t = np.asarray(t, float)
+    if not np.isfinite(t).all():
+        refuse("lanczos_kernel(t)", "finite times", shown_value(t))
     with np.errstate(divide="ignore", invalid="ignore"):
         val = window * np.sin(np.pi * t) * np.sin(np.pi * t / window) / (np.pi ** 2 * t ** 2)
     val[t == 0] = 1.0
@@ -512,6 +524,10 @@ class TRContext:
 
 def pad_rows(rows: list) -> tuple:
     "((n_rows, longest, H_embed) right-padded input embeddings, (n_rows, longest) attention mask) from (n_tokens_i, H_embed) rows."
+    widths = {tuple(r.shape[1:]) if isinstance(r, torch.Tensor) and r.ndim == 2 else None for r in rows}
+    if not rows or len(widths) != 1 or None in widths:
+        refuse("pad_rows(rows)", "a non-empty list of (n_tokens, H_embed) tensors of one width",
+               f"{len(rows)} rows of shapes {sorted({tuple(getattr(r, 'shape', ())) for r in rows})[:4]}")
     longest = max(len(r) for r in rows)
     x = torch.zeros((len(rows), longest, rows[0].shape[-1]), dtype=rows[0].dtype, device=rows[0].device)
     mask = torch.zeros((len(rows), longest), dtype=torch.long, device=rows[0].device)
@@ -536,7 +552,7 @@ def padded_forward(model, rows: list, layers: list) -> dict:
     Below the last layer the forward pass stops at the deepest requested one (the input of its block): later blocks
     cannot change it, so a middle layer costs half a model."""
     x, mask = pad_rows(rows)
-    return run_to_layers(model, x, mask, layers)
+    return run_to_layers(model, x, mask, check_layers(model, layers))
 
 
 def run_to_layers(model, x: torch.Tensor, mask: torch.Tensor, layers: list, cache=None) -> dict:
@@ -573,6 +589,12 @@ def tr_rows(model, contexts: list, inputs_embeds: list, shared: bool = False) ->
 
     shared : the contexts read the same unedited run tokens (not masked versions): a window several of them need is
     run once, as far as the furthest of them reads (a causal model's earlier states never depend on later tokens)."""
+    if not contexts or len(contexts) != len(inputs_embeds):
+        refuse("tr_rows(inputs_embeds)", f"one tensor per context ({len(contexts)}, at least one)", f"{len(inputs_embeds)} tensors")
+    for context, x in zip(contexts, inputs_embeds):
+        if x.ndim != 2 or len(x) != len(context.input_ids):
+            refuse("tr_rows(inputs_embeds)", f"a (n_tokens, H_embed) tensor per context, n_tokens = {len(context.input_ids)} "
+                   f"for TR {context.tr_index}", f"shape {tuple(x.shape)}")
     for context in {id(c.plan): c for c in contexts}.values():
         context.plan.check_for(model, where="tr_rows(model)")
     embed = model.get_input_embeddings()
@@ -620,6 +642,7 @@ def tr_features(model, contexts: list, inputs_embeds: list, layers: list) -> dic
 @patch
 def delayed_weights(self: FeaturePipeline, tr_index: int) -> np.ndarray:
     "(n_delays, n_words) weight of every word in each delayed TR of TR `tr_index` (zeros for a delay before its run)."
+    check_number(tr_index, "FeaturePipeline.delayed_weights(tr_index)", 0, len(self.tr_runs) - 1, integer=True)
     rows = [tr_index - d for d in self.delays]
     valid = [k >= 0 and self.tr_runs[k] == self.tr_runs[tr_index] for k in rows]
     return np.stack([self.weights[k] if ok else np.zeros(self.weights.shape[1], np.float32)
@@ -701,6 +724,10 @@ def full_context_rows(self: FeaturePipeline, run, n_rows=None) -> np.ndarray:
     """Kept rows of `run` whose context holds all `context_words` words of the plan (a run's first words have fewer),
     `n_rows` of them evenly spread (None: all)."""
     runs = self.tr_runs[self.kept_trs]
+    if run not in runs:
+        refuse("FeaturePipeline.full_context_rows(run)", f"one of the runs {np.unique(runs).tolist()}", shown_value(run))
+    if n_rows is not None:
+        check_number(n_rows, "FeaturePipeline.full_context_rows(n_rows)", 1, integer=True)
     candidates = np.flatnonzero((runs == run) & self.rows_with_words())
     full = np.array([r for r in candidates if len(self.tr_context(r).words) == self.plan.context_words], int)
     return full if n_rows is None or n_rows >= len(full) else full[np.linspace(0, len(full) - 1, n_rows).astype(int)]

@@ -31,8 +31,8 @@ import torch
 from tqdm.auto import tqdm
 
 from .core import atomic_write, cache_dir, cache_key, check_number, load_model, project_root, resolve_device
-from .core import check_array, check_choice, refuse, writable_folder
-from .data import FMRIDataset, load_dataset
+from .core import check_array, check_choice, check_indices, refuse, shown_value, writable_folder
+from .data import FMRIDataset, load_dataset, run_ids
 from .features import FeaturePipeline, extract_features
 from .features import is_causal, pad_rows, pool_trs, tr_rows
 from .encoding import feature_source, held_out_encoding, subject_responses
@@ -121,13 +121,15 @@ class CrossFitHead(torch.nn.Module):
     a batch of run r meets `head_for(r)`, which never saw r; any other run meets "all". Without `runs`: "all" alone."""
     def __init__(self, n_features: int, n_voxels: int, runs=(), l2: float = 1e-4):
         super().__init__()
-        self.runs = [int(r) for r in runs]
+        self.runs = run_ids(runs, "CrossFitHead(runs)").tolist()  # 1.5 is not run 1
         if len(self.runs) == 1 or len(set(self.runs)) < len(self.runs):
             refuse("CrossFitHead(runs)", "no runs (a single head) or >= 2 distinct training runs", repr(list(runs)))
         self.heads = torch.nn.ModuleDict({key: BrainHead(n_features, n_voxels, l2) for key in ["all", *map(str, self.runs)]})
 
     def head_for(self, run=None) -> BrainHead:
         "The head a batch of `run` meets: the one fitted without that run, or the head of all runs."
+        if run is not None:
+            run = int(run_ids([run], "CrossFitHead.head_for(run)")[0])  # a run id: 2.7 is not run 2
         return self.heads[str(int(run))] if run is not None and int(run) in self.runs else self.heads["all"]
 
     def forward(self, features: torch.Tensor, run=None) -> torch.Tensor:
@@ -200,6 +202,8 @@ def lora_targets(model) -> list:
 
 def add_lora(model, r: int = 8, alpha: int = 16):
     "`model` wrapped by PEFT with LoRA adapters (rank `r`, no dropout) on its attention projections."
+    check_number(r, "add_lora(r)", 1, integer=True)
+    check_number(alpha, "add_lora(alpha)", 0, above=True)
     from peft import LoraConfig, get_peft_model
     config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=0.0, target_modules=lora_targets(model), bias="none")
     return get_peft_model(model, config)
@@ -270,6 +274,7 @@ def reversal_strength(config: "TrainConfig", progress: float) -> float:
     """The reversal's λ when a share `progress` (0..1) of training is done: `config.lambda_` throughout ("constant"), or
     Ganin & Lempitsky's (2015) ramp λ·(2 / (1 + exp(−10 p)) − 1), from 0 at the first step to λ at the last ("ramp"),
     so that the head is worth fighting before the backbone is pushed."""
+    check_number(progress, "reversal_strength(progress)", 0, 1)
     if config.lambda_schedule == "constant":
         return config.lambda_
     return config.lambda_ * (2 / (1 + np.exp(-10 * progress)) - 1)
@@ -406,8 +411,9 @@ def intervention_pipeline(model, tokenizer, dataset: FMRIDataset, context_words:
 def intervention_samples(pipeline: FeaturePipeline, rows) -> tuple:
     "(kept rows that have words in their window, their `TRContext`s)."
     kept = np.flatnonzero(pipeline.kept_trs)
-    has_words = [pipeline.delayed_weights(k).any() for k in kept[np.asarray(rows)]]
-    rows = np.asarray(rows)[has_words]
+    rows = check_indices(rows, "intervention_samples(rows)", len(kept))
+    has_words = [pipeline.delayed_weights(k).any() for k in kept[rows]]
+    rows = rows[has_words]
     return rows, [pipeline.tr_context(int(r)) for r in rows]
 
 
@@ -420,6 +426,8 @@ def _central(rows: np.ndarray, n: int | None) -> np.ndarray:
 def training_batches(runs: np.ndarray, batch_size: int, seed: int, epoch: int) -> list:
     """Batches of `batch_size` consecutive samples of one run (positions into `runs`, the run of each sample), cut
     from a seeded random offset in each run and put in a seeded random order: different segments every epoch."""
+    for name, value, low in [("batch_size", batch_size, 1), ("seed", seed, 0), ("epoch", epoch, 0)]:
+        check_number(value, f"training_batches({name})", low, integer=True)
     rng = np.random.default_rng([seed, epoch])
     batches = []
     for run in np.unique(runs):
@@ -858,6 +866,8 @@ def _chosen_snapshots(run: Intervention, snapshots) -> list:
 def held_out_samples(model, tokenizer, dataset: FMRIDataset, config: TrainConfig, test_run) -> list:
     "The TR samples every held-out LM loss is measured on: `config.max_eval_trs` consecutive TRs mid-`test_run`."
     rows = np.flatnonzero(dataset.tr_runs[dataset.kept_trs] == test_run)
+    if not rows.size:
+        refuse("held_out_samples(test_run)", f"one of the runs {np.unique(dataset.tr_runs).tolist()}", shown_value(test_run))
     pipeline = intervention_pipeline(model, tokenizer, dataset, config.context_words)
     return intervention_samples(pipeline, _central(rows, config.max_eval_trs))[1]
 
@@ -1106,6 +1116,9 @@ def axis_eraser(axes: np.ndarray, centre: np.ndarray):
     """A LEACE eraser that holds the last hidden state at `centre` along the orthonormal columns of `axes` (H, k) and
     leaves it unchanged orthogonal to them: mean-ablation of those axes, for `erase_brain`."""
     from concept_erasure import LeaceEraser
+    axes, centre = check_array(axes, "axis_eraser(axes)", ndim=2), check_array(centre, "axis_eraser(centre)", ndim=1)
+    if len(centre) != len(axes) or not np.allclose(axes.T @ axes, np.eye(axes.shape[1]), atol=1e-4):
+        refuse("axis_eraser(axes)", f"(H, k) orthonormal columns, H = len(centre) = {len(centre)}", f"shape {axes.shape}")
     axes = torch.as_tensor(np.ascontiguousarray(axes), dtype=torch.float64)
     return LeaceEraser(axes, axes.T.contiguous(), torch.as_tensor(centre, dtype=torch.float64))
 
@@ -1184,6 +1197,10 @@ DOSES = ("end", "guarded")  # each run read at its last epoch, and at its latest
 def guarded_doses(runs: list, dataset: FMRIDataset, device=None, guard: float = LM_GUARD) -> list:
     """[(snapshot, LM loss vs base, inside `guard`)] per run of `runs` (same model and split): `guarded_snapshot` on
     the held-out TRs of their test run (`held_out_samples`), the base model's LM loss there the reference."""
+    if not runs or len({(run.metrics["model"], json.dumps(run.metrics["split"], sort_keys=True)) for run in runs}) != 1:
+        refuse("guarded_doses(runs)", "at least one run, all of one model and split (one base model and held-out run)",
+               f"{len(runs)} runs of {sorted({run.metrics['model'] for run in runs})}")
+    check_number(guard, "guarded_doses(guard)", 0, above=True)
     config = TrainConfig(**runs[0].metrics["config"])
     base, tokenizer = load_model(runs[0].metrics["model"], device=_device(device))
     samples = held_out_samples(base, tokenizer, dataset, config, runs[0].metrics["split"]["test"][0])
@@ -1202,6 +1219,11 @@ def positive_control(model_name: str, populations: dict, config: TrainConfig, se
     folder : where the runs go (`train_intervention`).
     oracles : {population: eraser of the planted axes themselves (`axis_eraser`)}, evaluated as condition "oracle":
     the removal the truth allows, the reference for what Erased and Misaligned could reach."""
+    if not populations or not len(seeds):
+        refuse("positive_control(populations, seeds)", "at least one population and one seed", f"{len(populations)} and {len(seeds)}")
+    check_indices(seeds, "positive_control(seeds)")
+    check_number(n_components, "positive_control(n_components)", 1, integer=True)
+    check_number(guard, "positive_control(guard)", 0, above=True)
     last = load_model(model_name, device="cpu")[0].config.num_hidden_layers
     rows = []
     for population, (dataset, subject) in populations.items():
@@ -1288,7 +1310,9 @@ def seed_interval(values) -> tuple:
     """(mean, low, high): the mean over seeds and its 95% Student-t interval (NaN bounds for one value). With 3 seeds a
     percentile bootstrap would only span the values themselves; the t interval is honest about how few there are."""
     from scipy.stats import t
-    values = np.asarray(values, float)
+    values = check_array(values, "seed_interval(values)", ndim=1, min_size=0).astype(float)  # NaN refused: drop it, and say so
+    if values.size == 0:
+        return np.nan, np.nan, np.nan
     if values.size < 2:
         return float(values.mean()), np.nan, np.nan
     half = t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
@@ -1324,6 +1348,8 @@ def control_summary(control: pd.DataFrame, dose: str = "guarded") -> pd.DataFram
 def delay_blocks(head: BrainHead) -> list:
     "The head's weights as one (n_voxels, H) block per delay of `HEAD_DELAYS`: each reads the same word states, delayed."
     W = head.linear.weight.detach().double().cpu().numpy()
+    if W.shape[1] % len(HEAD_DELAYS):
+        refuse("delay_blocks(head)", f"a head reading {len(HEAD_DELAYS)} delays x H features", f"{W.shape[1]} features")
     H = W.shape[1] // len(HEAD_DELAYS)
     return [W[:, d * H:(d + 1) * H] for d in range(len(HEAD_DELAYS))]
 
@@ -1338,6 +1364,10 @@ def readout_directions(head: BrainHead, n: int) -> np.ndarray:
 
 def subspace_share(basis: np.ndarray, directions: np.ndarray) -> float:
     "The share of the subspace of `directions` (orthonormal columns) that lies in the span of `basis`' columns, 0..1."
+    basis = check_array(basis, "subspace_share(basis)", ndim=2)
+    directions = check_array(directions, "subspace_share(directions)", ndim=2)
+    if len(directions) != len(basis):
+        refuse("subspace_share(directions)", f"(H, k) columns in the basis' space, H = {len(basis)}", f"shape {directions.shape}")
     Q = np.linalg.qr(np.asarray(basis, np.float64))[0]
     return float(np.linalg.norm(Q.T @ directions) ** 2 / directions.shape[1])
 
@@ -1346,7 +1376,15 @@ def recoverability(states: np.ndarray, target: np.ndarray, train: np.ndarray) ->
     """Mean R² on the other words of a ridge (`RidgeCV`) from `states` (n_words, H) to `target` (n_words, k) fitted on the
     words of `train`: how much of the target a fresh linear readout still finds."""
     from sklearn.linear_model import RidgeCV
-    target = np.asarray(target).reshape(len(states), -1)  # one target column stays 2-D (RidgeCV would squeeze it)
+    states = check_array(states, "recoverability(states)", ndim=2)
+    target = check_array(target, "recoverability(target)")
+    if len(target) != len(states) or target.ndim > 2:
+        refuse("recoverability(target)", f"(n_words,) or (n_words, k) with n_words = {len(states)}", f"shape {target.shape}")
+    train = np.asarray(train)
+    if train.dtype != bool or train.shape != (len(states),) or train.all() or not train.any():
+        refuse("recoverability(train)", f"a boolean mask of the {len(states)} words with words on both sides",
+               shown_value(train))  # indices would be negated by ~train into other words
+    target = target.reshape(len(states), -1)  # one target column stays 2-D (RidgeCV would squeeze it)
     fit = RidgeCV(alphas=np.logspace(-2, 5, 15)).fit(states[train], target[train])
     residual = ((fit.predict(states[~train]).reshape(-1, target.shape[1]) - target[~train]) ** 2).sum(0)
     return float(np.mean(1 - residual / ((target[~train] - target[~train].mean(0)) ** 2).sum(0)))

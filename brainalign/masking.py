@@ -258,6 +258,9 @@ RANDOM, MATCHED = "random", "random (distance-matched)"
 
 def draw_rng(seed: int, tr_index: int, k: float, draw: int, stream: int = 0) -> np.random.Generator:
     "The generator of one random draw, fixed by the seed, the TR, k, the draw number and the stream (0 random, 1 matched)."
+    for name, value in [("seed", seed), ("tr_index", tr_index), ("draw", draw), ("stream", stream)]:
+        check_number(value, f"draw_rng({name})", 0, 1 if name == "stream" else np.inf, integer=True)
+    check_top_k(k)
     return np.random.default_rng([seed, tr_index, round(k * 1000), draw, stream])
 
 
@@ -270,7 +273,7 @@ def random_words(words, n: int, rng: np.random.Generator) -> np.ndarray:
 
 def distance_bin(distance) -> np.ndarray:
     "Doubling bins of the distance from the most recent context word: 0 | 1-2 | 3-6 | 7-14 | 15-30 | ..."
-    return np.floor(np.log2(np.asarray(distance) + 1)).astype(int)
+    return np.floor(np.log2(check_indices(distance, "distance_bin(distance)", min_size=0) + 1)).astype(int)
 
 
 def matched_words(words, reference, rng: np.random.Generator) -> np.ndarray:

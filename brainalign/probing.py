@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SPLITS', 'ENTITY_FIELDS', 'PHENOMENA', 'WORD_TASKS', 'PAIR_TASKS', 'MENTION_TASKS', 'UNIT_TASKS', 'SENTENCE_TASKS',
-           'QUICK_CAPS', 'QUICK_POOL', 'FULL_CAPS', 'HOLMES_SENTENCE_TYPES', 'PROBE_CS', 'PLANTED', 'Sentence',
-           'read_conllu', 'gold_corpus', 'silver_corpus', 'Mention', 'sentence_mentions', 'discourse_units',
+           'SOURCES', 'QUICK_CAPS', 'QUICK_POOL', 'FULL_CAPS', 'HOLMES_SENTENCE_TYPES', 'PROBE_CS', 'PLANTED',
+           'Sentence', 'read_conllu', 'gold_corpus', 'silver_corpus', 'Mention', 'sentence_mentions', 'discourse_units',
            'task_examples', 'ProbingTask', 'check_task', 'balance', 'build_suite', 'suite_table', 'gold_suite',
            'load_holmes', 'span_features', 'control_labels', 'fit_probe', 'probe_features', 'probe', 'probe_suite',
            'task_deltas', 'compare_conditions', 'planted_features', 'planted_tasks']
@@ -377,6 +377,10 @@ def _mention_pairs(previous: list, mentions: list) -> list:
 # %% ../nbs/06_probing.ipynb #35aee8f6
 def task_examples(sentences: list, max_sentences: dict | None = None, seed: int = 0) -> dict:
     "{task name: DataFrame(text, spans, label, split, document)} of every builder over the sentences (or a seeded pool of them)."
+    check_number(seed, "task_examples(seed)", 0, integer=True)
+    for split, n in (max_sentences or {}).items():
+        check_choice(split, "task_examples(max_sentences)", SPLITS)  # a misspelt split would keep none of its sentences
+        check_number(n, f"task_examples(max_sentences[{split!r}])", 1, integer=True)
     rng = np.random.default_rng(seed)
     mentions = _document_mentions(sentences)
     keep = np.ones(len(sentences), bool)
@@ -414,13 +418,16 @@ def task_examples(sentences: list, max_sentences: dict | None = None, seed: int 
     return {name: pd.DataFrame(r, columns=["text", "spans", "label", "split", "document"]) for name, r in rows.items()}
 
 # %% ../nbs/06_probing.ipynb #cc33c9c6
+SOURCES = ("gold", "silver", "holmes")
+
+
 @dataclass
 class ProbingTask:
     "A classifier-probing task; `examples` has columns text (tuple of words), spans ((start, end), ...), label, split, document."
     name: str
     phenomenon: str
     examples: pd.DataFrame
-    source: str = "gold"  # "gold", "silver" (spaCy's annotation) or "holmes" (read with load_holmes)
+    source: str = "gold"  # one of SOURCES: "gold", "silver" (spaCy's annotation) or "holmes" (read with load_holmes)
     description: str = ""
 
     def __post_init__(self):
@@ -468,6 +475,9 @@ def balance(examples: pd.DataFrame, max_per_class: dict | None, min_train: int =
 def build_suite(sentences: list, max_per_class: dict | None = None, max_sentences: dict | None = None, min_train: int = 20,
                 min_eval: int = 5, source: str = "gold", seed: int = 0, verbose: bool = True) -> list:
     "The probing tasks the sentences support, balanced; tasks left with fewer than two classes are dropped (and named)."
+    check_choice(source, "build_suite(source)", SOURCES)
+    if not sentences:
+        refuse("build_suite(sentences)", "annotated sentences (`gold_corpus`, `silver_corpus`)", "none")
     phenomena = {name: spec[0] for table in (WORD_TASKS, PAIR_TASKS, MENTION_TASKS, UNIT_TASKS, SENTENCE_TASKS)
                  for name, spec in table.items()} | {"same_entity": "discourse"}
     described = {name: spec[-1] for table in (WORD_TASKS, PAIR_TASKS, MENTION_TASKS, UNIT_TASKS, SENTENCE_TASKS)
@@ -486,6 +496,8 @@ def build_suite(sentences: list, max_per_class: dict | None = None, max_sentence
 
 def suite_table(tasks: list) -> pd.DataFrame:
     "One row per task: phenomenon, source, classes, examples per split, and the largest class's share of train."
+    if not tasks:
+        refuse("suite_table(tasks)", "at least one ProbingTask", "an empty list")
     rows = []
     for t in tasks:
         sizes = t.examples.split.value_counts()
@@ -645,7 +657,11 @@ PROBE_CS = (0.01, 0.1, 1.0)
 
 def control_labels(task: ProbingTask, seed: int = 0) -> np.ndarray:
     "Hewitt & Liang's control task: one label per word type (the spans' lower-cased words), drawn from the training label distribution."
+    check_number(seed, "control_labels(seed)", 0, integer=True)
     ex = task.examples
+    if not (ex.split == "train").any():
+        refuse("control_labels(task)", "a task with training examples (the control draws from their labels)",
+               f"task {task.name} without any")
     types = [" | ".join(" ".join(text[a:b]).lower() for a, b in spans) for text, spans in zip(ex.text, ex.spans)]
     train = ex.label[ex.split == "train"].value_counts(normalize=True)
     rng = np.random.default_rng(seed)
@@ -672,6 +688,9 @@ def fit_probe(X: np.ndarray, labels: np.ndarray, splits: np.ndarray, Cs=PROBE_CS
         counts = pd.Series(labels[train]).value_counts()
         stratify = labels[train] if counts.min() >= 2 else None
         train, _ = train_test_split(train, train_size=train_share, random_state=seed, stratify=stratify)
+    if len(np.unique(labels[train])) < 2 or not (splits == "dev").any() or not (splits == "test").any():
+        refuse("fit_probe(labels, splits)", "two or more classes among the training rows, and dev and test rows",
+               f"classes {np.unique(labels[train]).tolist()[:4]}, splits {sorted(set(np.asarray(splits).tolist()))}")
     scaler = StandardScaler().fit(X[train])
     Z = scaler.transform(X)
     classes = np.unique(labels[train])

@@ -20,6 +20,8 @@ def pearson_columns(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     "(n_columns,) Pearson r between matching columns of A and B (0 where either is constant)."
     if np.shape(A) != np.shape(B) or np.ndim(A) != 2:
         refuse("pearson_columns(B)", f"the shape of A, {np.shape(A)}, both (n_trs, n_columns)", f"shape {np.shape(B)}")
+    if len(A) < 2:
+        refuse("pearson_columns(A)", "at least two rows (TRs): a correlation of one is undefined", f"shape {np.shape(A)}")
     A, B = A - A.mean(0), B - B.mean(0)
     denom = np.sqrt((A * A).sum(0) * (B * B).sum(0))
     return np.divide((A * B).sum(0), denom, out=np.zeros(A.shape[1]), where=denom > 0)
@@ -39,6 +41,9 @@ def zscore_runs(A, runs) -> np.ndarray:
 
 def standardize(A, mean=None, std=None) -> tuple:
     "(standardized A, mean, std); statistics computed from A unless given. Constant columns keep std 1."
+    A = check_array(A, "standardize(A)", ndim=2, finite=False)
+    if (mean is None) != (std is None) or (mean is not None and (np.shape(mean) != A.shape[1:] or np.shape(std) != A.shape[1:])):
+        refuse("standardize(mean, std)", f"both None, or both of shape {A.shape[1:]}", f"shapes {np.shape(mean)}, {np.shape(std)}")
     if mean is None:
         mean, std = A.mean(0), A.std(0)
         std = np.where(std > 0, std, 1).astype(A.dtype)

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['WIDGET_VIEW', 'SITE_STYLE', 'MATHJAX_URL', 'MATHJAX_FONTS', 'DIRECTIVE', 'CHECKER', 'STUDIES', 'HEADLINE_FIGURES',
-           'VERDICT_COLOURS', 'CLAIM_COLUMNS', 'NO_INTERVAL', 'IG_SETTINGS', 'CLAIMS', 'SITE_MANIFEST', 'SCREENSHOT',
-           'is_complete_run', 'latest_run', 'mathjax_folder', 'reader_cells', 'chapter_title', 'site_nav',
+           'VERDICT_COLOURS', 'CLAIM_COLUMNS', 'NO_INTERVAL', 'DIRECTIONS', 'IG_SETTINGS', 'CLAIMS', 'SITE_MANIFEST',
+           'SCREENSHOT', 'is_complete_run', 'latest_run', 'mathjax_folder', 'reader_cells', 'chapter_title', 'site_nav',
            'chapter_html', 'check_site', 'unrendered', 'chromium', 'browser_check', 'landing_html', 'MissingTable',
            'run_table', 'run_rows', 'on_claim_side', 'claim_verdict', 'rule', 'over_trs', 'paired_trs',
            'claim_low_overlap', 'claim_spread', 'claim_primacy', 'claim_recency', 'claim_profile_shape',
@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import chain_notebooks, figures_dir, project_root, refuse
+from .core import chain_notebooks, check_choice, check_number, figures_dir, project_root, refuse, shown_value
 from .stats import bootstrap_ci
 
 # %% ../nbs/site.ipynb #site0006
@@ -354,10 +354,12 @@ CLAIM_COLUMNS = ["study", "claim", "statistic", "value", "ci_low", "ci_high", "t
 NO_INTERVAL = (np.nan, np.nan)
 
 
+DIRECTIONS = (">", "<")  # a claim's statistic above or below its threshold
+
+
 def on_claim_side(x: float, threshold: float, direction: str) -> bool:
     "Whether `x` is on the claim's side of `threshold`: above it for direction '>', below it for '<'."
-    if direction not in (">", "<"):
-        raise ValueError(f"on_claim_side(direction): expected '>' or '<'; got {direction!r}")
+    check_choice(direction, "on_claim_side(direction)", DIRECTIONS)
     return bool(x > threshold) if direction == ">" else bool(x < threshold)
 
 # %% ../nbs/site.ipynb #8bda30ef
@@ -365,6 +367,7 @@ def claim_verdict(ci_low: float, ci_high: float, threshold: float, direction: st
     """One rule for every claim: *not testable* when the simulated brain's own answer (`reference_value`, NaN: none
     recorded) is not on the claim's side of `threshold`, or when there is no interval; *reproduced* only when the whole
     95% interval is on the claim's side (`direction` '>' or '<'); *not reproduced* when it straddles or is on the other."""
+    check_choice(direction, "claim_verdict(direction)", DIRECTIONS)
     reference_fails = not np.isnan(reference_value) and not on_claim_side(reference_value, threshold, direction)
     if reference_fails or np.isnan(ci_low) or np.isnan(ci_high):
         return "not testable"
@@ -374,6 +377,10 @@ def claim_verdict(ci_low: float, ci_high: float, threshold: float, direction: st
 
 def rule(statistic: str, estimate: tuple, threshold: float, direction: str, reference_value: float = np.nan, note: str = "") -> dict:
     "One row of a claim: `estimate` = (value, 95% low, 95% high), its threshold and direction, the reference's value."
+    check_choice(direction, "rule(direction)", DIRECTIONS)
+    check_number(threshold, "rule(threshold)")
+    if len(estimate) != 3:
+        refuse("rule(estimate)", "(value, 95% low, 95% high)", shown_value(estimate))
     value, low, high = (float(x) for x in estimate)
     return {"statistic": statistic, "value": value, "ci_low": low, "ci_high": high, "threshold": threshold,
             "direction": direction, "reference_value": float(reference_value), "note": note}
@@ -389,6 +396,9 @@ def over_trs(values: pd.Series) -> tuple:
 
 def paired_trs(table: pd.DataFrame, column: str, first: pd.Series, second: pd.Series) -> tuple:
     "(mean, low, high) of `column` in the rows `first` minus the rows `second` (boolean masks), paired by TR."
+    if column not in table or "tr_index" not in table or len(first) != len(table) or len(second) != len(table):
+        refuse("paired_trs(table)", f"a table with tr_index and {column!r}, and two masks of its {len(table)} rows",
+               f"columns {list(table.columns)}, masks of {len(first)} and {len(second)}")
     a, b = (table[mask].groupby("tr_index")[column].mean() for mask in (first, second))
     return over_trs((a - b).dropna())
 

@@ -46,6 +46,8 @@ def mean_ci(d: np.ndarray, n_boot: int = 2000, level: float = 0.95, seed: int = 
     from scipy.stats import bootstrap
     d = check_array(d, "mean_ci(d)", ndim=1, min_size=2).astype(float)
     check_level(level, "mean_ci(level)")
+    check_number(n_boot, "mean_ci(n_boot)", 1, integer=True)
+    check_number(seed, "mean_ci(seed)", 0, integer=True)
     if np.all(d == d[0]):  # every resample has the same mean
         return float(d[0]), float(d[0])
     ci = bootstrap((d,), np.mean, n_resamples=n_boot, confidence_level=level, method="percentile", random_state=seed)

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['SWEEP_NEEDS', 'COMPARE_NOTEBOOK', 'LM_HEAD_NOTEBOOKS', 'GRID_KEYS', 'SLURM_WORD', 'SLURM_PATH', 'TASK_STATUSES',
-           'ParameterSet', 'check_model_name', 'has_lm_head', 'dataset_subjects', 'expand_grid', 'read_grid',
-           'SweepTask', 'sweep_tasks', 'finished_record', 'run_task', 'SlurmJob', 'slurm_options', 'slurm_job_script',
-           'sweep_client', 'run_comparison', 'sweep']
+           'ParameterSet', 'check_model_name', 'model_identity', 'has_lm_head', 'dataset_subjects', 'expand_grid',
+           'read_grid', 'SweepTask', 'sweep_notebooks', 'sweep_tasks', 'finished_record', 'run_task', 'SlurmJob',
+           'slurm_options', 'slurm_job_script', 'sweep_client', 'run_comparison', 'sweep']
 
 # %% ../nbs/sweep.ipynb #3ef37de2
 import json
@@ -56,18 +56,25 @@ class ParameterSet:
 
 # %% ../nbs/sweep.ipynb #001b569e
 def check_model_name(name, where: str = "sweep(models)") -> str:
-    "`name` if `load_model` can load it offline: a built-in name, a local folder or a Hugging Face id in the local cache."
+    """`name` if `load_model` can load it offline: a built-in name, a local folder or a Hugging Face id in the local cache
+    (pinned as "id@revision": that revision)."""
     if isinstance(name, str) and (name in BUILTIN_MODELS or Path(name).is_dir()):
         return name
     try:
         from huggingface_hub import try_to_load_from_cache
-        cached = isinstance(name, str) and isinstance(try_to_load_from_cache(name, "config.json"), str)
+        repo, _, revision = name.partition("@")
+        cached = isinstance(try_to_load_from_cache(repo, "config.json", revision=revision or None), str)
     except Exception:  # not even a valid repository id
         cached = False
     if not cached:
         refuse(where, f"a built-in model ({', '.join(BUILTIN_MODELS)}), a local folder or a Hugging Face id in the "
                       "local cache", repr(name))
     return name
+
+
+def model_identity(name: str) -> str:
+    "What a model name points to: the resolved path of a local folder (however it is spelt), else the name itself."
+    return str(Path(name).resolve()) if Path(name).is_dir() else name
 
 
 @lru_cache(maxsize=None)
@@ -117,6 +124,10 @@ def expand_grid(models, datasets=("simulated",), subjects=(None,), seeds=(0,), m
         check_choice(dtype, "sweep(dtypes)", DTYPES)
     for model in models:
         check_model_name(model)
+    unique = {}
+    for model in models:
+        unique.setdefault(model_identity(model), model)  # one folder spelt twice runs once, under its first spelling
+    models = list(unique.values())
     for dataset in datasets:
         check_choice(dataset, "sweep(datasets)", DATASETS)
     for mode in modes:
@@ -184,21 +195,27 @@ def _numbers(notebooks, where: str) -> list:
     return [f"{int(n):02d}" if str(n).isdigit() else str(n) for n in _axis(notebooks, where.split("(")[1][:-1])]
 
 # %% ../nbs/sweep.ipynb #bcf7b638
+def sweep_notebooks(notebooks, nbs=None) -> list:
+    "The asked notebook numbers as two digits, each a sweepable notebook of `nbs` or the comparison (07), else refused."
+    chain = {nb.name[:2] for nb in chain_notebooks(nbs)}
+    asked = _numbers(notebooks, "sweep(notebooks)")
+    if COMPARE_NOTEBOOK in asked and COMPARE_NOTEBOOK not in chain:
+        refuse("sweep(notebooks)", f"numbers of notebooks in {Path(nbs or project_root() / 'nbs')}", repr(COMPARE_NOTEBOOK))
+    runnable = sorted(set(SWEEP_NEEDS) & chain)
+    for n in asked:
+        if n not in runnable and n != COMPARE_NOTEBOOK:
+            refuse("sweep(notebooks)", f"numbers of the sweepable notebooks {runnable} (and {COMPARE_NOTEBOOK}, the comparison)",
+                   repr(n))
+    return asked
+
+
 def sweep_tasks(parameter_sets: list, notebooks=("02", "03", "04"), nbs=None) -> list:
     """Tasks in dependency order (upstream notebooks added), those a model cannot run marked `applies=False`; notebook
     07 (`COMPARE_NOTEBOOK`) is not a task: it runs after."""
     if not parameter_sets:
         refuse("sweep(parameter_sets)", "at least one parameter set (expand_grid)", "an empty list")
     chain = {nb.name[:2]: nb for nb in chain_notebooks(nbs)}
-    asked = _numbers(notebooks, "sweep(notebooks)")
-    if COMPARE_NOTEBOOK in asked and COMPARE_NOTEBOOK not in chain:
-        refuse("sweep(notebooks)", f"numbers of notebooks in {Path(nbs or project_root() / 'nbs')}", repr(COMPARE_NOTEBOOK))
-    asked = [n for n in asked if n != COMPARE_NOTEBOOK]
-    runnable = sorted(set(SWEEP_NEEDS) & set(chain))
-    for n in asked:
-        if n not in runnable:
-            refuse("sweep(notebooks)", f"numbers of the sweepable notebooks {runnable} (and {COMPARE_NOTEBOOK}, the comparison)",
-                   repr(n))
+    asked = [n for n in sweep_notebooks(notebooks, nbs) if n != COMPARE_NOTEBOOK]
     wanted, todo = set(), list(asked)
     while todo:
         n = todo.pop()
@@ -336,6 +353,9 @@ def slurm_options(job: SlurmJob) -> dict:
 
 def slurm_job_script(job: SlurmJob = SlurmJob(), scheduler: str = "tcp://<scheduler>:8786") -> str:
     "The batch script dask-jobqueue submits for each worker of `job`; no cluster is needed."
+    if not (isinstance(scheduler, str) and re.fullmatch(r"[A-Za-z0-9_.:/<>\[\]@%+-]+", scheduler)):
+        refuse("slurm_job_script(scheduler)", "a scheduler address such as tcp://host:8786 (no spaces or control characters)",
+               repr(scheduler))  # it is written into the script
     from dask_jobqueue.slurm import SLURMJob
     return SLURMJob(scheduler=scheduler, **slurm_options(job)).job_script()
 
