@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['N_PREVIOUS', 'HEAD_DELAYS', 'CONDITIONS', 'LORA_TARGETS', 'LAMBDA_SCHEDULES', 'PLANS', 'COMPARISONS', 'LM_GUARD',
-           'MEASURES', 'PLANTED', 'DOSES', 'GradientReversal', 'ridge_groups', 'BrainHead', 'pearson_loss',
-           'CrossFitHead', 'check_condition', 'reverses', 'intervention_targets', 'split_runs', 'lora_targets',
-           'add_lora', 'TrainConfig', 'reversal_strength', 'intervention_plan', 'intervention_losses',
+           'MEASURES', 'PLANTED', 'DOSES', 'CONTROL_COLUMNS', 'GradientReversal', 'ridge_groups', 'BrainHead',
+           'pearson_loss', 'CrossFitHead', 'check_condition', 'reverses', 'intervention_targets', 'split_runs',
+           'lora_targets', 'add_lora', 'TrainConfig', 'reversal_strength', 'intervention_plan', 'intervention_losses',
            'evaluation_losses', 'intervention_pipeline', 'intervention_samples', 'training_batches', 'Intervention',
            'load_intervention', 'path_design', 'learnable_voxels', 'train_intervention', 'intervention_snapshots',
            'load_adapted', 'load_head', 'held_out_alignment', 'head_alignment', 'InterventionEvaluation',
@@ -385,6 +385,8 @@ def intervention_losses(model, tokenizer, head, samples: list, targets, config: 
 def evaluation_losses(model, tokenizer, samples: list, config: TrainConfig, head=None, targets=None, seed=0) -> dict:
     """{'lm': mean LM loss over batches, 'ba': pearson_loss over all samples together (with a head)}, no gradients;
     a masked LM's masking is seeded by `seed` and the batch, so every model sees the same masks."""
+    if not samples:
+        refuse("evaluation_losses(samples)", "at least one TR sample (`intervention_samples`)", "none")
     lm, predicted = [], []
     for b, start in enumerate(range(0, len(samples), config.batch_size)):
         loss, pred = _forward(model, tokenizer, samples[start:start + config.batch_size], config, head,
@@ -875,6 +877,7 @@ def held_out_samples(model, tokenizer, dataset: FMRIDataset, config: TrainConfig
 def guarded_snapshot(run: Intervention, samples: list, base_lm: float, device=None, guard: float = LM_GUARD) -> tuple:
     """(snapshot, its held-out LM loss relative to base, whether inside `guard`): the run's latest trained snapshot
     whose LM loss on `samples` is within `guard` (a share) of the base model's `base_lm`, else its last snapshot (outside)."""
+    check_number(guard, "guarded_snapshot(guard)", 0, above=True)
     snapshots = [s for s in intervention_snapshots(run) if s.metrics["steps"] > 0][::-1]
     config, latest = TrainConfig(**run.metrics["config"]), None
     for snapshot in snapshots:
@@ -1051,6 +1054,7 @@ def fit_brain_eraser(X: np.ndarray, Y: np.ndarray, runs: np.ndarray, train_runs,
 def brain_eraser(run: Intervention, dataset: FMRIDataset, X: np.ndarray, n_components: int = 16):
     """Erased's eraser for the voxels and training runs of a trained `run` (`fit_brain_eraser`), from the base model's
     head path `X` (`path_design`)."""
+    check_number(n_components, "brain_eraser(n_components)", 1, integer=True)
     Y = subject_responses(dataset, run.metrics["subject"], 0.0)[0][:, np.asarray(run.metrics["voxels"])]
     return fit_brain_eraser(X, Y, dataset.tr_runs[dataset.kept_trs], run.metrics["split"]["train"], n_components)
 
@@ -1106,6 +1110,7 @@ PLANTED = ("lm-unused", "lm-used")
 def word_states(model, tokenizer, dataset: FMRIDataset, context_words: int = 20) -> tuple:
     """((n_words, H) last hidden state of every word (`extract_features`, cached), (H,) its mean over the words of the
     training runs (`split_runs`)): the centre at which `axis_eraser` holds an ablated axis."""
+    check_number(context_words, "word_states(context_words)", 1, integer=True)
     last = model.config.num_hidden_layers
     states = extract_features(model, tokenizer, dataset.stimulus, [last], context_words)[last].astype(np.float64)
     train = np.isin(dataset.stimulus.runs, split_runs(dataset.tr_runs[dataset.kept_trs])["train"])
@@ -1319,11 +1324,17 @@ def seed_interval(values) -> tuple:
     return float(values.mean()), float(values.mean() - half), float(values.mean() + half)
 
 # %% ../nbs/05_grl.ipynb #b13c7f47
+CONTROL_COLUMNS = ("population", "measure", "condition", "seed", "value", "base_value", "lm_loss", "relative_lm_vs_base")
+
+
 def control_summary(control: pd.DataFrame, dose: str = "guarded") -> pd.DataFrame:
     """Study B's table from a `positive_control` table at one `dose` (`control_dose`): per (population, measure,
     condition) the mean value over seeds, its difference from the base model and from Preserving (paired by seed; a
     one-seed condition such as Erased against every Preserving seed), the held-out LM loss vs base and vs Preserving
     (%), each with a 95% interval over seeds (`seed_interval`), and `n_within_guard`: how many seeds are inside the guard."""
+    missing = sorted(set(CONTROL_COLUMNS) - set(control.columns))
+    if missing:
+        refuse("control_summary(control)", f"a positive_control table with columns {list(CONTROL_COLUMNS)}", f"one without {missing}")
     rows = []
     for (population, measure), part in control_dose(control, dose).groupby(["population", "measure"], sort=False):
         preserving = part[part.condition == "preserving"].set_index("seed")

@@ -173,6 +173,7 @@ def _check_held_out(pipeline: FeaturePipeline, encoding: EncodingModel, rows, wh
 def reuses_prefix(model, context: TRContext, layer: int) -> bool:
     """Whether masked versions of `context` can start from its key/value cache: a causal model whose blocks stop before
     `layer` (0 < layer < n_layers) and a context read as one window (a fixed plan's)."""
+    check_number(layer, "reuses_prefix(layer)", 0, model.config.num_hidden_layers, integer=True)
     return context.plan.causal and len(context.windows) == 1 and 0 < layer < model.config.num_hidden_layers \
         and model_blocks(model) is not None
 

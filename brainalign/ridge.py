@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from .core import check_array, check_choice, check_number, refuse
+from .core import check_array, check_choice, check_number, refuse, shown_value
 
 # %% ../nbs/ridge.ipynb #569b695e
 def pearson_columns(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -140,6 +140,8 @@ def outer_cv(X, Y, runs, test_runs, alphas, backend, solver) -> tuple:
     """(predictions of the held-out rows, (n_test_runs, n_voxels) r per held-out run, each fold's penalties, held-out
     rows mask): each run of `test_runs` predicted by a ridge fitted on the other runs (inner leave-one-run-out).
     Inputs as `ridge_inputs` returns them."""
+    if not len(test_runs) or not np.isin(test_runs, runs).all():
+        refuse("outer_cv(test_runs)", f"runs among {np.unique(runs).tolist()}", shown_value(test_runs))
     held_out = np.isin(runs, test_runs)
     predictions, fold_alphas = np.zeros((held_out.sum(), Y.shape[1]), np.float32), []
     rows = np.flatnonzero(held_out)

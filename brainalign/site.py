@@ -40,6 +40,8 @@ def is_complete_run(folder, nbs=None) -> bool:
 
 def latest_run(runs=None, nbs=None):
     "The newest complete run under `runs` (default: the checkout's runs/), by its last executed notebook; None if none."
+    if runs is not None and not Path(runs).is_dir():
+        refuse("latest_run(runs)", "a folder of runs", f"{runs}, which is not a folder")  # None would read as "no run yet"
     runs = Path(runs or project_root() / "runs")
     found = [p for p in runs.iterdir() if p.is_dir() and is_complete_run(p, nbs)] if runs.is_dir() else []
     return max(found, key=lambda p: max(f.stat().st_mtime for f in p.glob("[0-9][0-9]_*.ipynb")), default=None)

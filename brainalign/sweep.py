@@ -415,6 +415,8 @@ def run_comparison(folder, nbs=None, tests: bool = False) -> dict:
     """Notebook 07 on the sweep's tables (`SWEEP_DIR`): executed into `folder`/07_compare.ipynb, its figures into
     `folder`/figures; returns its summary row (a failure is reported there, not raised)."""
     folder = Path(folder)
+    if not folder.is_dir():
+        refuse("run_comparison(folder)", "the folder of a sweep's parameter sets", f"{folder}, which is not a folder")
     notebook = chain_notebooks(nbs, [COMPARE_NOTEBOOK])[0]
     executed, start = folder / notebook.name, time.time()
     row = {"notebook": notebook.stem, "parameter_set": "(all)", "status": "done", "executed": str(executed), "error": ""}
