@@ -241,6 +241,8 @@ def _legend(scales: dict) -> str:
 def attribution_page(pairs: list, texts, title: str = "BA and NWP attribution") -> str:
     """A standalone HTML page: for each (BA, NWP) pair of one TR, the two shaded contexts side by side, each target on
     one colour scale over all pairs (its largest |score|), under a legend."""
+    if not pairs or any(len(pair) != 2 or pair[0].tr_index != pair[1].tr_index for pair in pairs):
+        refuse("attribution_page(pairs)", "(BA, NWP) pairs of WordAttribution, each of one TR", f"{len(pairs)} pairs")
     scales = {target: max(float(np.abs(pair[i].scores).max()) for pair in pairs) or 1.0 for i, target in enumerate(TARGETS)}
     blocks = []
     for ba_attr, nwp_attr in pairs:

@@ -118,6 +118,8 @@ class WordAttribution:
     def html(self, texts, scale: float = None) -> str:
         """The context as HTML text, each word shaded by its score (red: positive, blue: negative) over `scale`; the
         fullest shade is MAX_SHADE, so black text keeps a contrast of at least 4.5:1."""
+        if scale is not None:
+            check_number(scale, "WordAttribution.html(scale)", 0, above=True)
         scale = scale or float(np.abs(self.scores).max()) or 1.0
         spans = []
         for word, score in zip(self.words, self.scores):
@@ -416,6 +418,7 @@ def held_out_draw(n_trs: int, seed: int = 0, model_name: str = "smollm2-135m") -
     dataset = load_dataset("simulated", "quick", seed=seed)
     pipeline = FeaturePipeline.build(model, tokenizer, dataset, 80, fixed=True, start_token=True)
     held_out = pipeline.full_context_rows(dataset.tr_runs[dataset.kept_trs].max())
+    check_number(n_trs, "held_out_draw(n_trs)", 1, len(held_out), integer=True)
     return pipeline, np.sort(np.random.default_rng(seed).choice(held_out, n_trs, replace=False))
 
 

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from fastcore.basics import patch
 
-from .core import bound_field, cache_key, shown_value, check_array, check_choice, check_layers, check_number, disk_cache
+from .core import bound_field, cache_key, check_indices, shown_value, check_array, check_choice, check_layers, check_number, disk_cache
 from .core import check_tokenizer, model_architecture, refuse, tokenizer_fingerprint
 from .data import PARAGRAPH_BREAK, TR_METHODS, FMRIDataset, Stimulus, run_ids, words_outside_trs
 
@@ -412,6 +412,12 @@ class FeaturePipeline:
 
     def __post_init__(self):
         self.plan.check_for(self.model, self.tokenizer, "FeaturePipeline(model)")
+        self.delays = tuple(check_indices(self.delays, "FeaturePipeline(delays)").tolist())  # whole TRs, 0 = the TR itself
+        n_trs = len(self.tr_runs)
+        if np.ndim(self.weights) != 2 or len(self.weights) != n_trs or np.shape(self.kept_trs) != (n_trs,) \
+                or np.asarray(self.kept_trs).dtype != bool:
+            refuse("FeaturePipeline(weights)", f"TR weights (n_trs, n_words), run ids and a boolean kept-TR mask of one length "
+                   f"({n_trs} TRs)", f"weights {np.shape(self.weights)}, kept_trs {np.shape(self.kept_trs)}")
 
     @classmethod
     def build(cls, model, tokenizer, dataset: FMRIDataset, context_words=80, delays=(1, 2, 3, 4), method=None, stride=None,
@@ -635,6 +641,7 @@ def tr_features(model, contexts: list, inputs_embeds: list, layers: list) -> dic
 
     inputs_embeds : one (n_tokens_i, H_embed) tensor per context, on the model's device; the result is differentiable
     in each. Every window of every context is one row of the batch (`tr_rows`), pooled to TRs by `pool_trs`."""
+    layers = check_layers(model, layers)
     rows, _, owners = tr_rows(model, contexts, inputs_embeds)
     return pool_trs(padded_forward(model, rows, layers), owners, contexts)
 

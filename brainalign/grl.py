@@ -788,11 +788,19 @@ def intervention_snapshots(run: Intervention) -> list:
                   key=lambda s: s.metrics["epochs_done"])
 
 # %% ../nbs/05_grl.ipynb #fdf70e0f
+def _run_file(intervention: Intervention, name: str, where: str) -> Path:
+    "A file of a trained run's folder, or a named error when it is gone (a run moved or cut short)."
+    path = intervention.folder / name
+    if not path.exists():
+        raise FileNotFoundError(f"{where}(intervention): {path} does not exist; expected a trained run's {name}")
+    return path
+
+
 def load_adapted(intervention: Intervention, device=None) -> tuple:
     "(model with the run's adapter merged into its weights, tokenizer), in eval mode on `device` (default: CUDA when available)."
     from peft import PeftModel
     model, tokenizer = load_model(intervention.metrics["model"], device=_device(device))
-    model = PeftModel.from_pretrained(model, intervention.folder / "adapter").merge_and_unload()
+    model = PeftModel.from_pretrained(model, _run_file(intervention, "adapter", "load_adapted")).merge_and_unload()
     model.name_or_path = f"{intervention.metrics['model']}+{intervention.condition}"
     return model.eval(), tokenizer
 
@@ -800,7 +808,7 @@ def load_adapted(intervention: Intervention, device=None) -> tuple:
 def load_head(intervention: Intervention, device=None) -> BrainHead:
     "The run's trained brain head."
     from safetensors.torch import load_file
-    state = load_file(intervention.folder / "head.safetensors")
+    state = load_file(_run_file(intervention, "head.safetensors", "load_head"))
     head = BrainHead(state["linear.weight"].shape[1], state["linear.weight"].shape[0], intervention.metrics["config"]["head_l2"])
     head.load_state_dict(state)
     return head.to(_device(device))
@@ -825,6 +833,9 @@ def held_out_alignment(model, tokenizer, dataset: FMRIDataset, Y: np.ndarray, la
 @torch.no_grad()
 def head_alignment(head: BrainHead, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     "(n_voxels,) Pearson r of a trained head's prediction from its path's design X (`path_design` rows) with Y."
+    X = check_array(X, "head_alignment(X)", ndim=2)
+    if X.shape[1] != head.linear.in_features:
+        refuse("head_alignment(X)", f"the head's path design, {head.linear.in_features} columns", f"shape {X.shape}")
     predicted = head(torch.as_tensor(np.asarray(X, np.float32), device=head.linear.weight.device)).float().cpu().numpy()
     return pearson_columns(predicted, Y)
 

@@ -339,6 +339,8 @@ class SlurmJob:
 # %% ../nbs/sweep.ipynb #d57a2140
 def slurm_options(job: SlurmJob) -> dict:
     "dask-jobqueue's SLURMCluster settings for `job`."
+    if not isinstance(job, SlurmJob):
+        refuse("slurm_options(job)", "a SlurmJob (its fields validated)", type(job).__name__)
     exports = [f"export OMP_NUM_THREADS={job.cpus} MKL_NUM_THREADS={job.cpus}"]
     exports += [f"export BRAINALIGN_CACHE_DIR={job.cache_dir}"] if job.cache_dir else []
     exports += [f"export HF_HOME={job.hf_home} HF_HUB_OFFLINE=1"] if job.hf_home else []
