@@ -370,7 +370,8 @@ def masking_curve(pipeline: FeaturePipeline, encoding: EncodingModel, layer: int
     ----------
     pipeline : FeaturePipeline, bound to its model, tokenizer and stimulus.
     encoding : EncodingModel of `layer`, fitted on the pipeline's design. layer : int.
-    responses : array of shape (n_kept_trs, n_voxels), as fitted. rows : array of shape (n_rows,), kept-TR rows.
+    responses : array of shape (n_kept_trs, n_voxels), as fitted. rows : array of shape (n_rows,), kept-TR rows; on the
+        stimulus the encoding model was fitted on, rows of its held-out run only (`source["held_out_run"]`, where recorded).
     rankings : dict of {name: list of n_rows WordAttribution} over the rows' context words.
     design : MaskingDesign, what is masked (k, random draws, matched ranking, strategy, filler, seed).
     token_budget, cache : as in `predict_masked`. prefix_cache : see `predict_masked` (the same predictions, fewer tokens run).
