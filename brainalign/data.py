@@ -899,8 +899,9 @@ def tr_grid(stimulus: Stimulus, tr=2.0, rest_s=10.0) -> tuple:
 # %% ../nbs/01_data.ipynb #fe247a0c
 def double_gamma_hrf(t: np.ndarray, peak=6.0, undershoot=16.0, ratio=1 / 6, length=32.0) -> np.ndarray:
     "The canonical (SPM) double-gamma HRF at times `t` (s), zero outside [0, length), peak normalised to 1."
-    for name, value in [("peak", peak), ("undershoot", undershoot), ("length", length)]:
-        check_number(value, f"double_gamma_hrf({name})", 1 if name == "peak" else 0, above=name != "peak")  # peak - 1 >= 0
+    check_number(peak, "double_gamma_hrf(peak)", 1)  # normalised at peak - 1 s
+    check_number(undershoot, "double_gamma_hrf(undershoot)", 0, above=True)
+    check_number(length, "double_gamma_hrf(length)", 0, above=True)
     check_number(ratio, "double_gamma_hrf(ratio)", 0)
     t = np.asarray(t, float)
     h = gamma.pdf(t, peak) - ratio * gamma.pdf(t, undershoot)

@@ -486,12 +486,16 @@ class FeaturePipeline:
         return self.model
 
     def convention(self) -> dict:
-        """What its features are besides the model and layer, for `feature_source`: the tokenizer, the context plan's
-        settings and the delays (the convention), and digests of the stimulus and the TR weights (which words, which TRs)."""
+        """How its features are made besides the model and layer: the tokenizer, the context plan's settings and the
+        delays (cheap: an encoding model checks them on every use)."""
         plan = self.plan
         return {"tokenizer": plan.tokenizer, "context_words": plan.context_words, "stride": plan.stride, "fixed": plan.fixed,
                 "prefix": [int(i) for i in plan.prefix], "suffix": [int(i) for i in plan.suffix],
-                "delays": [int(d) for d in self.delays], "stimulus": cache_key(stimulus=self.stimulus),
+                "delays": [int(d) for d in self.delays]}
+
+    def data_digests(self) -> dict:
+        "Which words and TRs its features are of: digests of the stimulus and of the TR weights, runs and kept TRs."
+        return {"stimulus": cache_key(stimulus=self.stimulus),
                 "trs": cache_key(weights=self.weights, tr_runs=self.tr_runs, kept_trs=self.kept_trs)}
 
     def _block_plan(self, where: str):

@@ -162,7 +162,7 @@ def _check_held_out(pipeline: FeaturePipeline, encoding: EncodingModel, rows, wh
     in-sample and a masking drop would be measured on TRs it was fitted to (checked where `source` records the run)."""
     rows = check_indices(rows, f"{where}(rows)", int(pipeline.kept_trs.sum()))
     source = encoding.source or {}
-    if "held_out_run" not in source or source.get("stimulus") != pipeline.convention()["stimulus"]:
+    if "held_out_run" not in source or source.get("stimulus") != pipeline.data_digests()["stimulus"]:
         return
     runs = sorted(set(pipeline.tr_runs[pipeline.kept_trs][rows].tolist()) - {source["held_out_run"]})
     if runs:
@@ -259,8 +259,9 @@ RANDOM, MATCHED = "random", "random (distance-matched)"
 
 def draw_rng(seed: int, tr_index: int, k: float, draw: int, stream: int = 0) -> np.random.Generator:
     "The generator of one random draw, fixed by the seed, the TR, k, the draw number and the stream (0 random, 1 matched)."
-    for name, value in [("seed", seed), ("tr_index", tr_index), ("draw", draw), ("stream", stream)]:
-        check_number(value, f"draw_rng({name})", 0, 1 if name == "stream" else np.inf, integer=True)
+    for name, value in [("seed", seed), ("tr_index", tr_index), ("draw", draw)]:
+        check_number(value, f"draw_rng({name})", 0, integer=True)
+    check_number(stream, "draw_rng(stream)", 0, 1, integer=True)
     check_top_k(k)
     return np.random.default_rng([seed, tr_index, round(k * 1000), draw, stream])
 
